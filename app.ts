@@ -1,0 +1,113 @@
+/** Builds the Hono app from constructed services: middleware, API routes, pages, errors. */
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { DatabaseSync } from "node:sqlite";
+import type { AuthService } from "./lib/auth/auth_service.ts";
+import type { DockerClient } from "./lib/docker/client.ts";
+import { DockerUnavailableError } from "./lib/docker/errors.ts";
+import type { EngineMonitor } from "./lib/docker/monitor.ts";
+import { NotFoundError } from "./lib/errors.ts";
+import type { Logger } from "./lib/log/logger.ts";
+import type { RateLimiter } from "./lib/ratelimit/rate_limiter.ts";
+import { createAuthRoutes } from "./routes/auth.ts";
+import { createContainerRoutes } from "./routes/containers.ts";
+import type { AppEnv } from "./routes/_env.ts";
+import {
+  authenticate,
+  csrf,
+  forceHttps,
+  hostAllowList,
+  hostGuard,
+  rateLimit,
+  requestContext,
+  securityHeaders,
+} from "./routes/_middleware.ts";
+import { problemResponse, toProblem } from "./routes/_problem.ts";
+import { createPageRoutes } from "./routes/pages/pages.tsx";
+import { createStaticRoutes } from "./routes/static.ts";
+import { createSystemRoutes } from "./routes/system.ts";
+
+/** Everything the app needs, constructed once in `main.ts` (or a test). */
+export interface AppDeps {
+  db: DatabaseSync;
+  docker: DockerClient;
+  engine: EngineMonitor;
+  auth: AuthService;
+  limiter: RateLimiter;
+  log: Logger;
+  version: string;
+  defaultServerName: string;
+  staticDir: string;
+  assetVersion: string;
+  allowedHosts: string[];
+  trustedProxies: string[];
+  forceHttps: boolean;
+  passwordFromEnvironment: boolean;
+  rememberMs: number;
+}
+
+/** The whole HTTP application. */
+export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>();
+  app.use(requestContext(deps.log, deps.trustedProxies));
+  app.use(securityHeaders());
+  app.use(hostGuard(hostAllowList(deps.allowedHosts)));
+  if (deps.forceHttps) app.use(forceHttps());
+  app.use(rateLimit(deps.limiter));
+  app.use(authenticate(deps.auth));
+  app.use(csrf(deps.db));
+
+  app.get(
+    "/healthz",
+    (c) => c.json({ status: "ok", version: deps.version, docker: deps.engine.status.reachable }),
+  );
+  app.route(
+    "/api/auth",
+    createAuthRoutes({
+      db: deps.db,
+      auth: deps.auth,
+      limiter: deps.limiter,
+      passwordFromEnvironment: deps.passwordFromEnvironment,
+      rememberMs: deps.rememberMs,
+    }),
+  );
+  app.route("/api/containers", createContainerRoutes({ docker: deps.docker }));
+  app.route(
+    "/api",
+    createSystemRoutes({
+      db: deps.db,
+      engine: deps.engine,
+      version: deps.version,
+      defaultServerName: deps.defaultServerName,
+    }),
+  );
+  app.doc31("/api/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "Bosun API",
+      version: deps.version,
+      description: "Authenticate with `Authorization: Bearer <token>` (Settings → API tokens) " +
+        "or the session cookie plus `X-CSRF-Token` for writes. Errors are RFC 9457 problems.",
+    },
+  });
+  app.route("/static", createStaticRoutes(deps.staticDir));
+  app.route("/", createPageRoutes(deps));
+
+  app.notFound((c) => {
+    if (c.req.path.startsWith("/api/")) {
+      return problemResponse(
+        c,
+        toProblem(new NotFoundError(`No route ${c.req.method} ${c.req.path}`)),
+      );
+    }
+    return c.html("<!doctype html><title>Not found — Bosun</title><p>Not found.</p>", 404);
+  });
+  app.onError((err, c) => {
+    const problem = toProblem(err);
+    if (err instanceof DockerUnavailableError) deps.engine.markUnreachable(err.message);
+    if (problem.status >= 500) {
+      c.var.log?.error("request failed", { error: err, path: c.req.path });
+    }
+    return problemResponse(c, problem);
+  });
+  return app;
+}

@@ -1,0 +1,275 @@
+/**
+ * Bosun's configuration: command-line flags > environment (`BOSUN_*`, `DOCKER_*`) > defaults.
+ * The only module that reads `Deno.env`.
+ */
+import { parseArgs } from "node:util";
+import { z } from "zod";
+
+/** Where the data directory lives by default, per way of running Bosun. */
+export const DEFAULT_DATA_DIRS = { source: "./data", binary: "/var/lib/bosun", image: "/data" };
+
+/** Data-directory roots the compiled binary's permissions allow (baked by `deno task compile`). */
+export const BINARY_DATA_ROOTS = ["/data", "/var/lib/bosun"];
+
+interface OptionSpec {
+  flag: string;
+  env?: string;
+  help: string;
+  default?: string;
+  boolean?: boolean;
+}
+
+/** Every option Bosun understands, in `--help` order. */
+export const OPTIONS: Record<string, OptionSpec> = {
+  port: { flag: "port", env: "BOSUN_PORT", help: "HTTP(S) port", default: "8420" },
+  listen: { flag: "listen", env: "BOSUN_LISTEN", help: "address to listen on", default: "0.0.0.0" },
+  dataDir: {
+    flag: "data-dir",
+    env: "BOSUN_DATA_DIR",
+    help: "data directory (./data from source, /var/lib/bosun for the binary, /data in the image)",
+  },
+  dockerHost: {
+    flag: "docker-host",
+    env: "DOCKER_HOST",
+    help: "Docker engine: unix:///path or tcp://host:port",
+    default: "unix:///var/run/docker.sock",
+  },
+  dockerCertPath: {
+    flag: "docker-cert-path",
+    env: "DOCKER_CERT_PATH",
+    help: "directory with ca.pem, cert.pem, key.pem for tcp:// with TLS",
+  },
+  dockerTimeout: {
+    flag: "docker-timeout",
+    env: "BOSUN_DOCKER_TIMEOUT",
+    help: "timeout of one Engine API control call",
+    default: "30s",
+  },
+  dockerCheckInterval: {
+    flag: "docker-check-interval",
+    env: "BOSUN_DOCKER_CHECK_INTERVAL",
+    help: "how often the engine's reachability is checked",
+    default: "5s",
+  },
+  publicUrl: {
+    flag: "public-url",
+    env: "BOSUN_PUBLIC_URL",
+    help: "URL users reach Bosun at (e.g. https://bosun.lan); its host is allowed",
+  },
+  trustedProxies: {
+    flag: "trusted-proxy",
+    env: "BOSUN_TRUSTED_PROXIES",
+    help: "comma-separated proxy IPs whose X-Forwarded-For/-Proto are believed",
+  },
+  allowedHosts: {
+    flag: "allowed-hosts",
+    env: "BOSUN_ALLOWED_HOSTS",
+    help: "comma-separated extra host names accepted in the Host header (IPs, localhost and " +
+      "this machine's name always are)",
+  },
+  tls: {
+    flag: "tls",
+    env: "BOSUN_TLS",
+    help: "off | files (needs --tls-cert/--tls-key) | self-signed (generated on first run)",
+    default: "off",
+  },
+  tlsCert: { flag: "tls-cert", env: "BOSUN_TLS_CERT", help: "PEM certificate file" },
+  tlsKey: { flag: "tls-key", env: "BOSUN_TLS_KEY", help: "PEM private key file" },
+  forceHttps: {
+    flag: "force-https",
+    env: "BOSUN_FORCE_HTTPS",
+    help: "redirect plain HTTP requests to HTTPS",
+    boolean: true,
+  },
+  sessionIdle: {
+    flag: "session-idle",
+    env: "BOSUN_SESSION_IDLE",
+    help: "idle expiry of a session",
+    default: "8h",
+  },
+  sessionMax: {
+    flag: "session-max",
+    env: "BOSUN_SESSION_MAX",
+    help: "absolute lifetime of a session",
+    default: "24h",
+  },
+  sessionRemember: {
+    flag: "session-remember",
+    env: "BOSUN_SESSION_REMEMBER",
+    help: "lifetime of a 'remember me' session",
+    default: "7d",
+  },
+  rateLimitMinute: {
+    flag: "rate-limit-minute",
+    env: "BOSUN_RATE_LIMIT_MINUTE",
+    help: "API requests per minute per IP",
+    default: "100",
+  },
+  rateLimitHour: {
+    flag: "rate-limit-hour",
+    env: "BOSUN_RATE_LIMIT_HOUR",
+    help: "API requests per hour per IP",
+    default: "1000",
+  },
+  loginLimitMinute: {
+    flag: "login-limit-minute",
+    env: "BOSUN_LOGIN_LIMIT_MINUTE",
+    help: "login attempts per minute per IP",
+    default: "5",
+  },
+  logLevel: {
+    flag: "log-level",
+    env: "BOSUN_LOG_LEVEL",
+    help: "debug | info | warn | error",
+    default: "info",
+  },
+};
+
+const DurationSchema = z.string().transform((text, ctx) => {
+  const ms = parseDuration(text);
+  if (ms === undefined) {
+    ctx.addIssue({ code: "custom", message: `"${text}" is not a duration like 30s, 5m, 8h, 7d` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const ListSchema = z.string().transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean));
+const IntSchema = z.coerce.number().int();
+
+const RawConfigSchema = z.object({
+  port: IntSchema.min(0).max(65535),
+  listen: z.string().min(1),
+  dataDir: z.string().min(1),
+  dockerHost: z.string().regex(/^(unix|tcp):\/\/.+/, "must start with unix:// or tcp://"),
+  dockerCertPath: z.string().optional(),
+  dockerTimeout: DurationSchema,
+  dockerCheckInterval: DurationSchema,
+  publicUrl: z.url().optional(),
+  trustedProxies: ListSchema.default([]),
+  allowedHosts: ListSchema.default([]),
+  tls: z.enum(["off", "files", "self-signed"]),
+  tlsCert: z.string().optional(),
+  tlsKey: z.string().optional(),
+  forceHttps: z.boolean(),
+  sessionIdle: DurationSchema,
+  sessionMax: DurationSchema,
+  sessionRemember: DurationSchema,
+  rateLimitMinute: IntSchema.min(1),
+  rateLimitHour: IntSchema.min(1),
+  loginLimitMinute: IntSchema.min(1),
+  logLevel: z.enum(["debug", "info", "warn", "error"]),
+});
+
+/** Bosun's validated configuration; durations are in milliseconds. */
+export type Config = z.output<typeof RawConfigSchema> & {
+  adminPassword?: string;
+  command: "serve" | "reset-password" | "help" | "version";
+  isBinary: boolean;
+};
+
+/** Raised for configuration that cannot work; `main.ts` prints it and exits. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Parses "500ms", "30s", "5m", "8h", "7d" or plain seconds into milliseconds. */
+export function parseDuration(text: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim());
+  if (!m) return undefined;
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] ?? "s"]!;
+  return Math.round(Number(m[1]) * unit);
+}
+
+/** Reads flags, then environment, then defaults; throws ConfigError with the reason. */
+export function loadConfig(args: string[], env: (name: string) => string | undefined): Config {
+  const parseOptions: Record<string, { type: "string" | "boolean" }> = {
+    help: { type: "boolean" },
+    version: { type: "boolean" },
+    binary: { type: "boolean" },
+  };
+  for (const spec of Object.values(OPTIONS)) {
+    parseOptions[spec.flag] = { type: spec.boolean ? "boolean" : "string" };
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: parseOptions, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new ConfigError(`${(err as Error).message}; run with --help for the options`);
+  }
+  const { values, positionals } = parsed;
+  const isBinary = values.binary === true;
+  const raw: Record<string, unknown> = {};
+  for (const [key, spec] of Object.entries(OPTIONS)) {
+    const fromFlag = values[spec.flag];
+    const fromEnv = spec.env ? env(spec.env) : undefined;
+    if (spec.boolean) {
+      raw[key] = fromFlag === true || (fromEnv !== undefined && /^(1|true|yes)$/i.test(fromEnv));
+    } else {
+      raw[key] = fromFlag ?? (fromEnv === "" ? undefined : fromEnv) ?? spec.default;
+    }
+  }
+  raw.dataDir ??= isBinary ? DEFAULT_DATA_DIRS.binary : DEFAULT_DATA_DIRS.source;
+  const result = RawConfigSchema.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const spec = OPTIONS[String(issue.path[0])];
+    throw new ConfigError(`Invalid --${spec?.flag ?? issue.path.join(".")}: ${issue.message}`);
+  }
+  const config = result.data;
+  if (config.tls === "files" && (!config.tlsCert || !config.tlsKey)) {
+    throw new ConfigError("--tls files needs both --tls-cert and --tls-key");
+  }
+  if (config.tlsCert && config.tlsKey && config.tls === "off") config.tls = "files";
+  const command = values.help
+    ? "help"
+    : values.version
+    ? "version"
+    : positionals[0] === "reset-password"
+    ? "reset-password"
+    : positionals.length === 0
+    ? "serve"
+    : undefined;
+  if (!command) throw new ConfigError(`Unknown command "${positionals[0]}"; run with --help`);
+  return {
+    ...config,
+    adminPassword: env("BOSUN_ADMIN_PASSWORD") || undefined,
+    command,
+    isBinary,
+  };
+}
+
+/** Text printed by `bosun --help`. */
+export function helpText(): string {
+  const lines = [
+    "Bosun — runs a home lab's Docker host and keeps it safe.",
+    "",
+    "Usage: bosun [options]                 serve the web UI and API",
+    "       bosun reset-password [options]  print a one-time password (change forced at login)",
+    "",
+    "Options (flag, environment variable, default):",
+  ];
+  for (const spec of Object.values(OPTIONS)) {
+    const flag = `--${spec.flag}${spec.boolean ? "" : " <value>"}`;
+    lines.push(`  ${flag.padEnd(28)} ${spec.help}`);
+    const extra = [spec.env, spec.default ? `default ${spec.default}` : ""].filter(Boolean);
+    if (extra.length) lines.push(`  ${"".padEnd(28)} (${extra.join(", ")})`);
+  }
+  lines.push(
+    `  ${"--help".padEnd(28)} print this text`,
+    `  ${"--version".padEnd(28)} print the version`,
+    "",
+    "Environment only: BOSUN_ADMIN_PASSWORD sets the admin password (skips setup; a changed",
+    "value revokes all sessions at start).",
+  );
+  return lines.join("\n");
+}
+
+/** Reads an environment variable, or undefined when it is unset or not permitted. */
+export function readEnv(name: string): string | undefined {
+  try {
+    return Deno.env.get(name);
+  } catch {
+    return undefined;
+  }
+}

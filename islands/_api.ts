@@ -1,0 +1,43 @@
+/** Typed fetch wrappers for islands: JSON in, JSON out, problem+json into `ApiError`. */
+
+/** An API failure with the server's problem detail. */
+export class ApiError extends Error {
+  override name = "ApiError";
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly errors: { path: string; message: string }[] = [],
+  ) {
+    super(message);
+  }
+}
+
+function csrfToken(): string {
+  return document.querySelector<HTMLMetaElement>('meta[name="csrf-token"]')?.content ?? "";
+}
+
+/** Calls the API; resolves with the parsed JSON body (undefined for 204). */
+export async function api<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { Accept: "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (method !== "GET") headers["X-CSRF-Token"] = csrfToken();
+  const res = await fetch(path, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    credentials: "same-origin",
+  });
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  let parsed: unknown;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  if (!res.ok) {
+    const p = (parsed ?? {}) as { detail?: string; errors?: { path: string; message: string }[] };
+    throw new ApiError(res.status, p.detail ?? `Request failed (${res.status})`, p.errors);
+  }
+  return parsed as T;
+}

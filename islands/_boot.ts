@@ -1,0 +1,39 @@
+/**
+ * Hydrates every island on the page: a `[data-island]` element names the component and
+ * points at a JSON props script, validated against the island's schema before hydration.
+ */
+import { h, hydrate } from "preact";
+import type { ComponentType } from "preact";
+import { z } from "zod";
+import { ContainerTablePropsSchema } from "../lib/shared/containers.ts";
+import { api } from "./_api.ts";
+import AuthForm, { AuthFormPropsSchema } from "./AuthForm.tsx";
+import ContainerTable from "./ContainerTable.tsx";
+import SecurityPanel from "./SecurityPanel.tsx";
+
+// deno-lint-ignore no-explicit-any
+const ISLANDS: Record<string, { component: ComponentType<any>; props: z.ZodType }> = {
+  AuthForm: { component: AuthForm, props: AuthFormPropsSchema },
+  ContainerTable: { component: ContainerTable, props: ContainerTablePropsSchema },
+  SecurityPanel: { component: SecurityPanel, props: z.object({}) },
+};
+
+for (const el of document.querySelectorAll<HTMLElement>("[data-island]")) {
+  const island = ISLANDS[el.dataset.island ?? ""];
+  const script = document.getElementById(el.dataset.props ?? "");
+  if (!island || !script) continue;
+  const props = island.props.safeParse(JSON.parse(script.textContent ?? "{}"));
+  if (!props.success) {
+    console.error(`Island ${el.dataset.island}: bad props`, props.error);
+    continue;
+  }
+  hydrate(h(island.component, props.data as object), el);
+}
+
+for (const button of document.querySelectorAll<HTMLButtonElement>("[data-logout]")) {
+  button.addEventListener("click", async (e) => {
+    e.preventDefault();
+    await api("POST", "/api/auth/logout").catch(() => undefined);
+    location.assign("/login");
+  });
+}

@@ -1,0 +1,48 @@
+/** Numbered schema migrations; `PRAGMA user_version` records how many have run. */
+
+/** Migration N is at index N-1. Never edit one that has shipped: append a new one. */
+export const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    ts INTEGER NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT,
+    result TEXT NOT NULL CHECK (result IN ('success', 'failure', 'denied')),
+    error TEXT,
+    user TEXT,
+    ip TEXT,
+    user_agent TEXT,
+    request_id TEXT,
+    details TEXT
+  );
+  CREATE INDEX audit_log_ts ON audit_log (ts);
+  CREATE INDEX audit_log_action ON audit_log (action, ts);
+  CREATE TABLE admin (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    password_hash TEXT NOT NULL,
+    must_change INTEGER NOT NULL DEFAULT 0,
+    env_fingerprint TEXT,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE sessions (
+    id TEXT PRIMARY KEY,
+    token_hash TEXT NOT NULL UNIQUE,
+    csrf_token TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    last_seen_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    remember INTEGER NOT NULL DEFAULT 0,
+    ip TEXT,
+    user_agent TEXT
+  );
+  CREATE TABLE api_tokens (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    token_hash TEXT NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL,
+    last_used_at INTEGER
+  );
+  `,
+];

@@ -1,0 +1,83 @@
+/** Container calls of the Engine API, one function per call. */
+import { z } from "zod";
+import type { DockerClient } from "./client.ts";
+
+const PortSchema = z.object({
+  IP: z.string().optional(),
+  PrivatePort: z.number(),
+  PublicPort: z.number().optional(),
+  Type: z.string(),
+});
+
+/** One row of `GET /containers/json`, converted to Bosun's camelCase. */
+export const ContainerSummarySchema = z.object({
+  Id: z.string(),
+  Names: z.array(z.string()).nullable().default([]),
+  Image: z.string(),
+  ImageID: z.string().optional().default(""),
+  Command: z.string().optional().default(""),
+  Created: z.number(),
+  State: z.string(),
+  Status: z.string(),
+  Ports: z.array(PortSchema).nullable().default([]),
+  Labels: z.record(z.string(), z.string()).nullable().default({}),
+}).transform((c) => ({
+  id: c.Id,
+  name: (c.Names?.[0] ?? "").replace(/^\//, ""),
+  image: c.Image,
+  imageId: c.ImageID,
+  command: c.Command,
+  created: c.Created,
+  state: c.State,
+  status: c.Status,
+  ports: (c.Ports ?? []).map((p) => ({
+    ip: p.IP,
+    privatePort: p.PrivatePort,
+    publicPort: p.PublicPort,
+    type: p.Type,
+  })),
+  labels: c.Labels ?? {},
+}));
+/** A container as listed. */
+export type ContainerSummary = z.output<typeof ContainerSummarySchema>;
+
+/** `GET /containers/json`: all containers (running or not) unless `all` is false. */
+export function listContainers(
+  docker: DockerClient,
+  options: { all?: boolean; filters?: Record<string, string[]>; signal?: AbortSignal } = {},
+): Promise<ContainerSummary[]> {
+  return docker.request("GET", "/containers/json", z.array(ContainerSummarySchema), {
+    query: {
+      all: options.all ?? true,
+      filters: options.filters ? JSON.stringify(options.filters) : undefined,
+    },
+    signal: options.signal,
+  });
+}
+
+/**
+ * The engine's full inspect output. Loose: every field the engine sends survives, so a
+ * container recreated from it keeps all its settings.
+ */
+export const ContainerInspectSchema = z.looseObject({
+  Id: z.string(),
+  Name: z.string(),
+  State: z.looseObject({ Status: z.string() }),
+  Config: z.looseObject({ Image: z.string() }),
+});
+/** A container's inspect output. */
+export type ContainerInspect = z.output<typeof ContainerInspectSchema>;
+
+/** `GET /containers/{id}/json`. */
+export function inspectContainer(
+  docker: DockerClient,
+  id: string,
+  options: { signal?: AbortSignal } = {},
+): Promise<ContainerInspect> {
+  return docker.request(
+    "GET",
+    `/containers/${encodeURIComponent(id)}/json`,
+    ContainerInspectSchema,
+    options,
+  );
+}

@@ -1,0 +1,42 @@
+/** The settings store: small typed values every feature reads (server name, environment). */
+import type { DatabaseSync } from "node:sqlite";
+import { type Settings, SettingsSchema } from "../shared/settings.ts";
+
+/** Reads all settings, filling defaults (server name defaults to the machine's name). */
+export function getSettings(db: DatabaseSync, defaults: { serverName: string }): Settings {
+  const rows = db.prepare("SELECT key, value FROM settings").all() as {
+    key: string;
+    value: string;
+  }[];
+  const stored: Record<string, unknown> = {};
+  for (const row of rows) {
+    try {
+      stored[row.key] = JSON.parse(row.value);
+    } catch {
+      // a corrupt value falls back to its default below
+    }
+  }
+  const merged = { serverName: defaults.serverName, hostEnvironment: "DEV", ...stored };
+  const result = SettingsSchema.safeParse(merged);
+  return result.success ? result.data : SettingsSchema.parse({
+    serverName: defaults.serverName,
+    hostEnvironment: "DEV",
+  });
+}
+
+/** Stores the given settings (validated by the caller with `SettingsUpdateSchema`). */
+export function updateSettings(db: DatabaseSync, changes: Partial<Settings>): void {
+  const upsert = db.prepare(
+    "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+  );
+  db.exec("BEGIN");
+  try {
+    for (const [key, value] of Object.entries(changes)) {
+      if (value !== undefined) upsert.run(key, JSON.stringify(value));
+    }
+    db.exec("COMMIT");
+  } catch (err) {
+    db.exec("ROLLBACK");
+    throw err;
+  }
+}

@@ -1,0 +1,239 @@
+/**
+ * Bosun's entry point: load config → open the database → build the Docker client and
+ * services → `createApp(deps)` → serve. Also the `reset-password` sub-command.
+ */
+import { createApp } from "./app.ts";
+import {
+  BINARY_DATA_ROOTS,
+  type Config,
+  ConfigError,
+  helpText,
+  loadConfig,
+  readEnv,
+} from "./config.ts";
+import { AuthService } from "./lib/auth/auth_service.ts";
+import { openDatabase } from "./lib/db/database.ts";
+import { DockerClient } from "./lib/docker/client.ts";
+import { EngineMonitor } from "./lib/docker/monitor.ts";
+import { createLogger, type Logger } from "./lib/log/logger.ts";
+import { RateLimiter } from "./lib/ratelimit/rate_limiter.ts";
+import { SecretBox } from "./lib/secrets/secret_box.ts";
+
+/** Bosun's version. */
+export const VERSION = "0.1.0";
+
+class StartupError extends Error {
+  override name = "StartupError";
+}
+
+async function main(args: string[]): Promise<number> {
+  let config: Config;
+  try {
+    config = loadConfig(args, readEnv);
+  } catch (err) {
+    if (err instanceof ConfigError) return fail(err.message, 2);
+    throw err;
+  }
+  if (config.command === "help") return void console.log(helpText()), 0;
+  if (config.command === "version") return void console.log(`bosun ${VERSION}`), 0;
+  const log = createLogger(config.logLevel, { service: "bosun" });
+  try {
+    return await run(config, log);
+  } catch (err) {
+    if (err instanceof StartupError || err instanceof ConfigError) return fail(err.message, 1);
+    if (err instanceof Error && err.name === "SecretKeyError") return fail(err.message, 1);
+    throw err;
+  }
+}
+
+async function run(config: Config, log: Logger): Promise<number> {
+  const dataDir = await prepareDataDir(config);
+  const db = openDatabase(`${dataDir}/bosun.db`);
+  await SecretBox.open(`${dataDir}/config/secret.key`);
+  const auth = new AuthService(db, {
+    idleMs: config.sessionIdle,
+    maxMs: config.sessionMax,
+    rememberMs: config.sessionRemember,
+  });
+
+  if (config.command === "reset-password") {
+    if (config.adminPassword) {
+      throw new StartupError("BOSUN_ADMIN_PASSWORD manages the password: change it there instead");
+    }
+    const temporary = await auth.resetPassword();
+    db.prepare(
+      `INSERT INTO audit_log (ts, action, result, user) VALUES (?, 'auth.password.reset', 'success', 'cli')`,
+    ).run(Date.now());
+    console.log(
+      `Temporary password (valid once; a new password is required at sign-in):\n${temporary}`,
+    );
+    db.close();
+    return 0;
+  }
+
+  if (config.adminPassword) {
+    try {
+      if (await auth.applyEnvironmentPassword(config.adminPassword)) {
+        log.info("admin password set from BOSUN_ADMIN_PASSWORD; all sessions revoked");
+      }
+    } catch (err) {
+      throw new StartupError(`BOSUN_ADMIN_PASSWORD is refused: ${(err as Error).message}`);
+    }
+  }
+
+  const docker = new DockerClient({
+    host: config.dockerHost,
+    timeoutMs: config.dockerTimeout,
+    tls: await loadDockerTls(config),
+  });
+  const engine = new EngineMonitor(docker, log, config.dockerCheckInterval);
+  engine.start();
+  await engine.check();
+
+  const hostname = safeHostname();
+  const publicHost = config.publicUrl ? new URL(config.publicUrl).hostname : undefined;
+  const allowedHosts = [hostname, `${hostname}.local`, ...config.allowedHosts];
+  if (publicHost) allowedHosts.push(publicHost);
+  const limiter = new RateLimiter({
+    api: [
+      { limit: config.rateLimitMinute, windowMs: 60_000 },
+      { limit: config.rateLimitHour, windowMs: 3_600_000 },
+    ],
+    login: [{ limit: config.loginLimitMinute, windowMs: 60_000 }],
+  });
+  const app = createApp({
+    db,
+    docker,
+    engine,
+    auth,
+    limiter,
+    log,
+    version: VERSION,
+    defaultServerName: hostname.replace(/[^A-Za-z0-9._-]/g, "-") || "bosun",
+    staticDir: decodeURIComponent(new URL("./static/", import.meta.url).pathname),
+    assetVersion: Date.now().toString(36),
+    allowedHosts,
+    trustedProxies: config.trustedProxies,
+    forceHttps: config.forceHttps,
+    passwordFromEnvironment: config.adminPassword !== undefined,
+    rememberMs: config.sessionRemember,
+  });
+
+  const tls = await loadServerTls(config, dataDir, hostname, log);
+  const pruner = setInterval(() => auth.pruneExpiredSessions(), 60_000);
+  const server = Deno.serve({
+    hostname: config.listen,
+    port: config.port,
+    ...(tls ?? {}),
+    onListen: ({ hostname: h, port }) =>
+      log.info("listening", {
+        url: `${tls ? "https" : "http"}://${h.includes(":") ? `[${h}]` : h}:${port}`,
+        dataDir,
+        docker: config.dockerHost,
+        setUp: auth.isSetUp(),
+      }),
+  }, (req, info) => {
+    const remote = info.remoteAddr as Deno.NetAddr;
+    return app.fetch(req, { remoteAddr: remote.hostname, tls: tls !== undefined });
+  });
+
+  const shutdown = () => {
+    log.info("shutting down");
+    clearInterval(pruner);
+    engine.stop();
+    server.shutdown();
+  };
+  Deno.addSignalListener("SIGINT", shutdown);
+  Deno.addSignalListener("SIGTERM", shutdown);
+  await server.finished;
+  docker.close();
+  db.close();
+  return 0;
+}
+
+async function prepareDataDir(config: Config): Promise<string> {
+  const dataDir = config.dataDir.replace(/\/+$/, "") || "/";
+  const status = await Deno.permissions.query({ name: "write", path: dataDir });
+  if (status.state !== "granted") {
+    throw new StartupError(
+      `The data directory ${dataDir} is outside what this build may write (` +
+        `${
+          config.isBinary ? BINARY_DATA_ROOTS.join(", ") : "the directories it was started with"
+        }). ` +
+        `Use --data-dir under one of them, or run from source with ` +
+        `"deno task start --data-dir ${dataDir}", which grants exactly that directory`,
+    );
+  }
+  try {
+    await Deno.mkdir(`${dataDir}/config`, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    throw new StartupError(
+      `Cannot create the data directory ${dataDir}: ${(err as Error).message}`,
+    );
+  }
+  return dataDir;
+}
+
+async function loadDockerTls(config: Config) {
+  if (!config.dockerHost.startsWith("tcp://") || !config.dockerCertPath) return undefined;
+  const dir = config.dockerCertPath;
+  try {
+    const [cert, key] = await Promise.all([
+      Deno.readTextFile(`${dir}/cert.pem`),
+      Deno.readTextFile(`${dir}/key.pem`),
+    ]);
+    const ca = await Deno.readTextFile(`${dir}/ca.pem`).catch(() => undefined);
+    return { ca, cert, key };
+  } catch (err) {
+    throw new StartupError(`Cannot read the Docker TLS files in ${dir}: ${(err as Error).message}`);
+  }
+}
+
+async function loadServerTls(config: Config, dataDir: string, hostname: string, log: Logger) {
+  if (config.tls === "off") return undefined;
+  if (config.tls === "files") {
+    try {
+      return {
+        cert: await Deno.readTextFile(config.tlsCert!),
+        key: await Deno.readTextFile(config.tlsKey!),
+      };
+    } catch (err) {
+      throw new StartupError(`Cannot read the TLS certificate or key: ${(err as Error).message}`);
+    }
+  }
+  const ips = ["127.0.0.1", "::1", ...localAddresses()];
+  const { ensureSelfSigned } = await import("./lib/tls/self_signed.ts");
+  const pair = await ensureSelfSigned(`${dataDir}/config/tls`, {
+    dns: [hostname, "localhost", ...config.allowedHosts],
+    ips,
+  });
+  if (pair.created) {
+    log.info("generated a self-signed certificate", { dir: `${dataDir}/config/tls` });
+  }
+  return { cert: pair.cert, key: pair.key };
+}
+
+function localAddresses(): string[] {
+  try {
+    return Deno.networkInterfaces().filter((i) => !i.address.startsWith("fe80")).map((i) =>
+      i.address
+    );
+  } catch {
+    return [];
+  }
+}
+
+function safeHostname(): string {
+  try {
+    return Deno.hostname().toLowerCase();
+  } catch {
+    return "bosun";
+  }
+}
+
+function fail(message: string, code: number): number {
+  console.error(`bosun: ${message}`);
+  return code;
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

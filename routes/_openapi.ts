@@ -1,0 +1,22 @@
+/** The router factory every API area uses: zod validation failures become 400 problems. */
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { ValidationError } from "../lib/errors.ts";
+import type { AppEnv } from "./_env.ts";
+import { zodIssues } from "./_problem.ts";
+
+/** A new API router whose validation failures throw `ValidationError` (→ 400 problem). */
+export function createRouter(): OpenAPIHono<AppEnv> {
+  return new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) {
+        const issues = zodIssues(result.error);
+        const where = { json: "body", query: "query", param: "path" }[result.target as string] ??
+          result.target;
+        throw new ValidationError(
+          `Invalid ${where}: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`,
+          issues.map((i) => ({ ...i, path: `${where}.${i.path}` })),
+        );
+      }
+    },
+  });
+}

@@ -1,0 +1,39 @@
+/**
+ * The one list of routes reachable without credentials. Everything else answers 401.
+ * A route added later is protected unless it is added here on purpose.
+ */
+
+/** Method and path pattern (`*` matches the rest) of each public route. */
+export const PUBLIC_ROUTES: { method: string; path: string }[] = [
+  { method: "GET", path: "/healthz" },
+  { method: "GET", path: "/login" },
+  { method: "GET", path: "/setup" },
+  { method: "POST", path: "/api/auth/login" },
+  { method: "POST", path: "/api/auth/setup" },
+  { method: "GET", path: "/static/*" },
+  { method: "GET", path: "/favicon.ico" },
+];
+
+/** Routes that stay usable while a temporary password must be changed. */
+export const PASSWORD_CHANGE_ROUTES: { method: string; path: string }[] = [
+  { method: "GET", path: "/api/auth/session" },
+  { method: "POST", path: "/api/auth/password" },
+  { method: "POST", path: "/api/auth/logout" },
+  { method: "GET", path: "/change-password" },
+];
+
+/** Streams (SSE, progress) are exempt from the general per-IP rate limit. */
+export const RATE_LIMIT_EXEMPT = [/\/stream$/, /\/events$/];
+
+/** True when `method path` matches one of `routes`. */
+export function matchesRoute(
+  routes: { method: string; path: string }[],
+  method: string,
+  path: string,
+): boolean {
+  const m = method === "HEAD" ? "GET" : method;
+  return routes.some((r) =>
+    r.method === m &&
+    (r.path.endsWith("/*") ? path.startsWith(r.path.slice(0, -1)) : r.path === path)
+  );
+}

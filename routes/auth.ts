@@ -1,0 +1,329 @@
+/** `/api/auth/*`: setup, login, logout, sessions, password, API tokens. */
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { deleteCookie, setCookie } from "hono/cookie";
+import type { DatabaseSync } from "node:sqlite";
+import type { AuthService, Session } from "../lib/auth/auth_service.ts";
+import {
+  ConflictError,
+  NotFoundError,
+  RateLimitedError,
+  UnauthorizedError,
+} from "../lib/errors.ts";
+import type { RateLimiter } from "../lib/ratelimit/rate_limiter.ts";
+import { PASSWORD_MAX_LENGTH } from "../lib/shared/password_policy.ts";
+import { auditRequest } from "./_audit.ts";
+import type { AppEnv } from "./_env.ts";
+import { SESSION_COOKIE } from "./_middleware.ts";
+import { createRouter } from "./_openapi.ts";
+import { PROBLEM_RESPONSES } from "./_problem.ts";
+
+/** What the auth routes need. */
+export interface AuthRouteDeps {
+  db: DatabaseSync;
+  auth: AuthService;
+  limiter: RateLimiter;
+  /** True when BOSUN_ADMIN_PASSWORD manages the password (changes through the API refused). */
+  passwordFromEnvironment: boolean;
+  rememberMs: number;
+}
+
+const Password = z.string().min(1).max(PASSWORD_MAX_LENGTH);
+const SessionInfoSchema = z.object({
+  kind: z.enum(["session", "token"]),
+  sessionId: z.string().optional(),
+  csrfToken: z.string().optional(),
+  expiresAt: z.string().optional(),
+  tokenName: z.string().optional(),
+  mustChangePassword: z.boolean(),
+}).openapi("SessionInfo");
+const SessionSchema = z.object({
+  id: z.string(),
+  createdAt: z.string(),
+  lastSeenAt: z.string(),
+  expiresAt: z.string(),
+  remember: z.boolean(),
+  ip: z.string().nullable(),
+  userAgent: z.string().nullable(),
+  current: z.boolean(),
+}).openapi("Session");
+const TokenSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  createdAt: z.string(),
+  lastUsedAt: z.string().nullable(),
+}).openapi("ApiToken");
+const IdParam = z.object({ id: z.string().regex(/^[0-9a-f]{16}$/, "not a valid id") });
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});
+const body = <T extends z.ZodType>(schema: T) => ({
+  body: { required: true, content: { "application/json": { schema } } },
+});
+const NoContent = { description: "Done" };
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Builds the auth router. */
+export function createAuthRoutes(deps: AuthRouteDeps): OpenAPIHono<AppEnv> {
+  const { db, auth, limiter } = deps;
+  const app = createRouter();
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/setup",
+      tags: ["auth"],
+      summary: "First-run setup: choose the admin password (409 once set up)",
+      request: body(z.object({ password: Password }).strict()),
+      responses: { 201: NoContent, 409: PROBLEM_RESPONSES[400], ...PROBLEM_RESPONSES },
+    }),
+    async (c) => {
+      if (deps.passwordFromEnvironment) throw new ConflictError("Bosun is already set up");
+      try {
+        await auth.setup(c.req.valid("json").password);
+      } catch (err) {
+        auditRequest(c, db, { action: "auth.setup", result: "failure", error: errorText(err) });
+        throw err;
+      }
+      auditRequest(c, db, { action: "auth.setup", result: "success", user: "admin" });
+      return c.body(null, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/login",
+      tags: ["auth"],
+      summary: "Sign in; sets the session cookie and returns the CSRF token",
+      request: body(z.object({ password: Password, remember: z.boolean().optional() }).strict()),
+      responses: { 200: json(SessionInfoSchema, "Signed in"), ...PROBLEM_RESPONSES },
+    }),
+    async (c) => {
+      const decision = limiter.hit("login", c.var.ip);
+      if (!decision.ok) {
+        auditRequest(c, db, { action: "auth.login", result: "denied", error: "rate limited" });
+        throw new RateLimitedError(
+          "Too many sign-in attempts; wait a minute",
+          decision.retryAfterSeconds,
+        );
+      }
+      const { password, remember = false } = c.req.valid("json");
+      let opened;
+      try {
+        opened = await auth.login(password, remember, {
+          ip: c.var.ip,
+          userAgent: c.req.header("User-Agent"),
+        });
+      } catch (err) {
+        auditRequest(c, db, { action: "auth.login", result: "failure", error: errorText(err) });
+        throw err;
+      }
+      setCookie(c, cookieName(c), opened.token, {
+        httpOnly: true,
+        sameSite: "Strict",
+        secure: c.var.secure,
+        path: "/",
+        maxAge: remember ? Math.floor(deps.rememberMs / 1000) : undefined,
+      });
+      auditRequest(c, db, {
+        action: "auth.login",
+        result: "success",
+        user: "admin",
+        details: { sessionId: opened.session.id, remember },
+      });
+      return c.json(sessionInfo(opened.session, auth.mustChangePassword()), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/logout",
+      tags: ["auth"],
+      summary: "Sign out: revokes this session",
+      responses: { 204: NoContent, ...PROBLEM_RESPONSES },
+    }),
+    (c) => {
+      const p = c.var.principal;
+      if (p?.kind === "session") auth.revokeSession(p.session.id);
+      deleteCookie(c, cookieName(c), { path: "/", secure: c.var.secure });
+      auditRequest(c, db, { action: "auth.logout", result: "success" });
+      return c.body(null, 204);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/session",
+      tags: ["auth"],
+      summary: "Who is signed in, and the CSRF token for writes",
+      responses: { 200: json(SessionInfoSchema, "The current credentials"), ...PROBLEM_RESPONSES },
+    }),
+    (c) => {
+      const p = c.var.principal!;
+      if (p.kind === "token") {
+        return c.json({
+          kind: "token" as const,
+          tokenName: p.token.name,
+          mustChangePassword: false,
+        }, 200);
+      }
+      return c.json(sessionInfo(p.session, auth.mustChangePassword()), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/password",
+      tags: ["auth"],
+      summary: "Change the admin password; revokes every other session and all API tokens",
+      request: body(z.object({ current: Password, new: Password }).strict()),
+      responses: { 204: NoContent, 409: PROBLEM_RESPONSES[400], ...PROBLEM_RESPONSES },
+    }),
+    async (c) => {
+      if (deps.passwordFromEnvironment) {
+        throw new ConflictError("The password is set by BOSUN_ADMIN_PASSWORD; change it there");
+      }
+      const { current, new: next } = c.req.valid("json");
+      const p = c.var.principal;
+      try {
+        await auth.changePassword(current, next, p?.kind === "session" ? p.session.id : undefined);
+      } catch (err) {
+        auditRequest(c, db, { action: "auth.password", result: "failure", error: errorText(err) });
+        throw err;
+      }
+      auditRequest(c, db, { action: "auth.password", result: "success" });
+      return c.body(null, 204);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/sessions",
+      tags: ["auth"],
+      summary: "List live sessions",
+      responses: { 200: json(z.array(SessionSchema), "Sessions"), ...PROBLEM_RESPONSES },
+    }),
+    (c) => {
+      const p = c.var.principal;
+      const currentId = p?.kind === "session" ? p.session.id : undefined;
+      return c.json(auth.listSessions().map((s) => sessionDto(s, s.id === currentId)), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "delete",
+      path: "/sessions/{id}",
+      tags: ["auth"],
+      summary: "Revoke a session",
+      request: { params: IdParam },
+      responses: { 204: NoContent, 404: PROBLEM_RESPONSES[400], ...PROBLEM_RESPONSES },
+    }),
+    (c) => {
+      const { id } = c.req.valid("param");
+      if (!auth.revokeSession(id)) throw new NotFoundError(`No session "${id}"`);
+      auditRequest(c, db, { action: "auth.session.revoke", target: id, result: "success" });
+      return c.body(null, 204);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/tokens",
+      tags: ["auth"],
+      summary: "List API tokens (never their values)",
+      responses: { 200: json(z.array(TokenSchema), "Tokens"), ...PROBLEM_RESPONSES },
+    }),
+    (c) =>
+      c.json(
+        auth.listTokens().map((t) => ({
+          id: t.id,
+          name: t.name,
+          createdAt: iso(t.createdAt),
+          lastUsedAt: t.lastUsedAt ? iso(t.lastUsedAt) : null,
+        })),
+        200,
+      ),
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/tokens",
+      tags: ["auth"],
+      summary: "Create an API token; its value is shown only in this answer",
+      request: body(z.object({ name: z.string().trim().min(1).max(64) }).strict()),
+      responses: {
+        201: json(z.object({ id: z.string(), name: z.string(), token: z.string() }), "Created"),
+        ...PROBLEM_RESPONSES,
+      },
+    }),
+    async (c) => {
+      const created = await auth.createToken(c.req.valid("json").name);
+      auditRequest(c, db, {
+        action: "auth.token.create",
+        target: created.id,
+        result: "success",
+        details: { name: created.name },
+      });
+      return c.json(created, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "delete",
+      path: "/tokens/{id}",
+      tags: ["auth"],
+      summary: "Revoke an API token",
+      request: { params: IdParam },
+      responses: { 204: NoContent, 404: PROBLEM_RESPONSES[400], ...PROBLEM_RESPONSES },
+    }),
+    (c) => {
+      const { id } = c.req.valid("param");
+      if (!auth.revokeToken(id)) throw new NotFoundError(`No API token "${id}"`);
+      auditRequest(c, db, { action: "auth.token.revoke", target: id, result: "success" });
+      return c.body(null, 204);
+    },
+  );
+
+  return app;
+}
+
+function cookieName(c: Context<AppEnv>): string {
+  return c.var.secure ? SESSION_COOKIE.secure : SESSION_COOKIE.plain;
+}
+
+function sessionInfo(s: Session, mustChangePassword: boolean) {
+  return {
+    kind: "session" as const,
+    sessionId: s.id,
+    csrfToken: s.csrfToken,
+    expiresAt: iso(s.expiresAt),
+    mustChangePassword,
+  };
+}
+
+function sessionDto(s: Session, current: boolean) {
+  return {
+    id: s.id,
+    createdAt: iso(s.createdAt),
+    lastSeenAt: iso(s.lastSeenAt),
+    expiresAt: iso(s.expiresAt),
+    remember: s.remember,
+    ip: s.ip,
+    userAgent: s.userAgent,
+    current,
+  };
+}
+
+function errorText(err: unknown): string {
+  return err instanceof UnauthorizedError ? "wrong password" : (err as Error).message;
+}

@@ -1,0 +1,195 @@
+/** Server-rendered pages. Readable without JavaScript; islands add interaction. */
+import { Hono } from "hono";
+import type { Context } from "hono";
+import type { DatabaseSync } from "node:sqlite";
+import type { VNode } from "preact";
+import { renderToString } from "preact-render-to-string";
+import type { AuthService } from "../../lib/auth/auth_service.ts";
+import type { DockerClient } from "../../lib/docker/client.ts";
+import { listContainers } from "../../lib/docker/containers.ts";
+import type { EngineMonitor } from "../../lib/docker/monitor.ts";
+import { getInfo } from "../../lib/docker/system.ts";
+import { getSettings } from "../../lib/settings/settings.ts";
+import AuthForm from "../../islands/AuthForm.tsx";
+import ContainerTable from "../../islands/ContainerTable.tsx";
+import SecurityPanel from "../../islands/SecurityPanel.tsx";
+import { toContainerRow } from "../containers.ts";
+import type { AppEnv } from "../_env.ts";
+import { Island } from "./_island.tsx";
+import { Layout, NAV } from "./_layout.tsx";
+
+/** What the pages need. */
+export interface PageDeps {
+  db: DatabaseSync;
+  auth: AuthService;
+  docker: DockerClient;
+  engine: EngineMonitor;
+  defaultServerName: string;
+  assetVersion: string;
+  version: string;
+}
+
+const COMING: Record<string, string> = {
+  "/backups": "Full container backups, schedules and restores are coming.",
+  "/images": "Images, pulls and safe updates with rollback are coming.",
+  "/volumes": "Volumes and the volume explorer are coming.",
+  "/networks": "Networks with IP planning are coming.",
+  "/stacks": "Compose stacks are coming.",
+  "/events": "The live engine event stream is coming.",
+};
+
+/** Builds the page routes. */
+export function createPageRoutes(deps: PageDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const serverName = () => getSettings(deps.db, { serverName: deps.defaultServerName }).serverName;
+  const page = (c: Context<AppEnv>, title: string, active: string, body: VNode, status = 200) => {
+    const p = c.var.principal;
+    const html = renderToString(
+      <Layout
+        title={title}
+        active={active}
+        serverName={serverName()}
+        engine={deps.engine.status}
+        csrfToken={p?.kind === "session" ? p.session.csrfToken : undefined}
+        assetVersion={deps.assetVersion}
+      >
+        {body}
+      </Layout>,
+    );
+    return c.html("<!doctype html>" + html, status as 200);
+  };
+  const bare = (c: Context<AppEnv>, title: string, body: VNode) =>
+    c.html(
+      "<!doctype html>" +
+        renderToString(<Layout title={title} assetVersion={deps.assetVersion}>{body}</Layout>),
+    );
+
+  app.get("/login", (c) => {
+    if (!deps.auth.isSetUp()) return c.redirect("/setup", 303);
+    if (c.var.principal) return c.redirect("/", 303);
+    return bare(
+      c,
+      "Sign in",
+      <Island name="AuthForm" component={AuthForm} props={{ mode: "login" }} />,
+    );
+  });
+
+  app.get("/setup", (c) => {
+    if (deps.auth.isSetUp()) return c.redirect("/login", 303);
+    return bare(
+      c,
+      "Welcome to Bosun",
+      <>
+        <p>Choose the admin password. There is no default password.</p>
+        <Island name="AuthForm" component={AuthForm} props={{ mode: "setup" }} />
+      </>,
+    );
+  });
+
+  app.get("/change-password", (c) =>
+    page(
+      c,
+      "Change password",
+      "/settings",
+      <>
+        {deps.auth.mustChangePassword() && (
+          <p class="notice">You signed in with a temporary password: choose a new one.</p>
+        )}
+        <Island name="AuthForm" component={AuthForm} props={{ mode: "change" }} />
+      </>,
+    ));
+
+  app.get("/", async (c) => {
+    let summary: VNode;
+    try {
+      const info = await getInfo(deps.docker, { signal: c.req.raw.signal });
+      summary = (
+        <dl class="stats">
+          <div>
+            <dt>Containers</dt>
+            <dd>{info.containers}</dd>
+          </div>
+          <div>
+            <dt>Running</dt>
+            <dd>{info.running}</dd>
+          </div>
+          <div>
+            <dt>Paused</dt>
+            <dd>{info.paused}</dd>
+          </div>
+          <div>
+            <dt>Stopped</dt>
+            <dd>{info.stopped}</dd>
+          </div>
+          <div>
+            <dt>Images</dt>
+            <dd>{info.images}</dd>
+          </div>
+          <div>
+            <dt>CPUs</dt>
+            <dd>{info.cpus}</dd>
+          </div>
+          <div>
+            <dt>Memory</dt>
+            <dd>{(info.memoryBytes / 2 ** 30).toFixed(1)} GiB</dd>
+          </div>
+        </dl>
+      );
+    } catch (err) {
+      summary = <p class="error">Cannot read the engine: {(err as Error).message}</p>;
+    }
+    return page(c, "Dashboard", "/", summary);
+  });
+
+  app.get("/containers", async (c) => {
+    try {
+      const rows = (await listContainers(deps.docker, { signal: c.req.raw.signal }))
+        .map(toContainerRow);
+      return page(
+        c,
+        "Containers",
+        "/containers",
+        <Island name="ContainerTable" component={ContainerTable} props={{ containers: rows }} />,
+      );
+    } catch (err) {
+      return page(
+        c,
+        "Containers",
+        "/containers",
+        <p class="error">Cannot list containers: {(err as Error).message}</p>,
+        503,
+      );
+    }
+  });
+
+  app.get("/settings", (c) =>
+    page(
+      c,
+      "Settings",
+      "/settings",
+      <>
+        <section>
+          <h2>Server</h2>
+          <p>
+            Server name: <strong>{serverName()}</strong> · Bosun {deps.version} · Docker engine at
+            {" "}
+            <code>{deps.engine.status.host}</code>
+          </p>
+        </section>
+        <section>
+          <h2>Security</h2>
+          <p>
+            <a href="/change-password">Change the admin password</a>{" "}
+            (signs out every other session and revokes all API tokens).
+          </p>
+          <Island name="SecurityPanel" component={SecurityPanel} props={{}} />
+        </section>
+      </>,
+    ));
+
+  for (const [path, text] of Object.entries(COMING)) {
+    const label = NAV.find((n) => n.href === path)?.label ?? path;
+    app.get(path, (c) => page(c, label, path, <p class="muted">{text}</p>));
+  }
+  return app;
+}

@@ -1,0 +1,27 @@
+/**
+ * The Deno permission flags of the sandboxed server, for `deno task start` (scoped to the
+ * chosen data directory) — the compile task bakes the same set with fixed roots.
+ */
+
+/** Files outside the data directory that host statistics and the hardware profile read. */
+export const HOST_FILES = ["/proc/meminfo", "/proc/cpuinfo", "/sys/firmware/devicetree/base/model"];
+/** Environment variables Bosun reads. */
+export const ENV_VARS = "BOSUN_*,DOCKER_*,TZ";
+/** System information Bosun reads. */
+export const SYS_INFO = "hostname,networkInterfaces,systemMemoryInfo,osRelease,loadavg";
+
+/** Flags granting exactly the data directory, the Docker socket and the given extra reads. */
+export function sandboxFlags(
+  options: { dataDir: string; socketPath?: string; staticDir: string; extraReads?: string[] },
+): string[] {
+  const reads = [options.dataDir, options.staticDir, ...HOST_FILES, ...(options.extraReads ?? [])];
+  const writes = [options.dataDir];
+  if (options.socketPath) (reads.push(options.socketPath), writes.push(options.socketPath));
+  return [
+    `--allow-read=${reads.join(",")}`,
+    `--allow-write=${writes.join(",")}`,
+    "--allow-net",
+    `--allow-env=${ENV_VARS}`,
+    `--allow-sys=${SYS_INFO}`,
+  ];
+}
