@@ -1,5 +1,6 @@
 /** Maps errors to RFC 9457 `application/problem+json` responses with stable `type`s. */
 import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
 import { z } from "zod";
 import {
   DockerBadRequestError,
@@ -45,6 +46,10 @@ export function toProblem(err: unknown): Problem & { headers?: Record<string, st
   });
   if (err instanceof ValidationError) {
     return { ...p(400, "validation", "Invalid request", err.message), errors: err.issues };
+  }
+  if (err instanceof HTTPException && err.status < 500) {
+    const detail = err.status === 400 ? `Invalid request: ${err.message}` : err.message;
+    return p(err.status, err.status === 400 ? "validation" : "http", "Request refused", detail);
   }
   if (err instanceof UnauthorizedError) {
     return p(401, "unauthorized", "Authentication required", err.message);
