@@ -77,7 +77,7 @@ export function securityHeaders(): MiddlewareHandler<AppEnv> {
 /** Refuses requests whose Host is not an allowed name (blocks DNS rebinding). */
 export function hostGuard(isAllowed: (host: string) => boolean): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const host = hostName(c.req.header("Host") ?? "");
+    const host = hostName(requestHost(c));
     if (!host || !isAllowed(host)) {
       c.var.log.warn("host refused", { host });
       return problemResponse(c, {
@@ -98,7 +98,7 @@ export function forceHttps(): MiddlewareHandler<AppEnv> {
     if (!c.var.secure && c.req.path !== "/healthz") {
       const url = new URL(c.req.url);
       url.protocol = "https:";
-      url.host = c.req.header("Host") ?? url.host;
+      url.host = requestHost(c);
       return c.redirect(url.toString(), 308);
     }
     await next();
@@ -174,7 +174,7 @@ export function csrf(db: DatabaseSync): MiddlewareHandler<AppEnv> {
     if (principal?.kind === "token") return await next();
     const origin = c.req.header("Origin");
     const site = c.req.header("Sec-Fetch-Site");
-    const expected = `${c.var.secure ? "https" : "http"}://${c.req.header("Host")}`;
+    const expected = `${c.var.secure ? "https" : "http"}://${requestHost(c)}`;
     const sameOrigin = origin ? origin === expected : site === "same-origin" || site === "none";
     const crossSite = (origin !== undefined && origin !== expected) ||
       (site !== undefined && site !== "same-origin" && site !== "none");
@@ -215,6 +215,11 @@ function denyAnonymous(c: Context<AppEnv>, auth: AuthService): Response {
     `<meta http-equiv="refresh" content="0;url=${target}"><title>Sign in — Bosun</title></head>` +
     `<body><p>Sign in required: <a href="${target}">continue</a>.</p></body></html>`;
   return c.html(html, 401);
+}
+
+/** The request's Host (HTTP/1.1 header, or HTTP/2 `:authority` through the URL). */
+export function requestHost(c: Context<AppEnv>): string {
+  return c.req.header("Host") ?? new URL(c.req.url).host;
 }
 
 /** The host name of a Host header, without port, lowercased ("[::1]:80" → "::1"). */

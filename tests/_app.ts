@@ -1,0 +1,64 @@
+/** Builds the app in-process (for route tests) with an in-memory database and the real engine. */
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { createApp } from "../app.ts";
+import { AuthService } from "../lib/auth/auth_service.ts";
+import { openDatabase } from "../lib/db/database.ts";
+import { DockerClient } from "../lib/docker/client.ts";
+import { EngineMonitor } from "../lib/docker/monitor.ts";
+import { createLogger } from "../lib/log/logger.ts";
+import { RateLimiter } from "../lib/ratelimit/rate_limiter.ts";
+import type { AppEnv } from "../routes/_env.ts";
+import { ROOT } from "./_harness.ts";
+
+/** An in-process app and the services behind it; dispose closes them. */
+export interface TestApp extends Disposable {
+  app: OpenAPIHono<AppEnv>;
+  auth: AuthService;
+  request: (path: string, init?: RequestInit) => Promise<Response>;
+}
+
+/** Builds the app as `main.ts` does, with an in-memory database. */
+export function buildTestApp(dockerHost = "unix:///var/run/docker.sock"): TestApp {
+  const db = openDatabase(":memory:");
+  const docker = new DockerClient({ host: dockerHost, timeoutMs: 5000 });
+  const log = createLogger("error");
+  const engine = new EngineMonitor(docker, log, 60_000);
+  const auth = new AuthService(db, { idleMs: 60_000, maxMs: 3_600_000, rememberMs: 86_400_000 });
+  const limiter = new RateLimiter({
+    api: [{ limit: 100_000, windowMs: 60_000 }],
+    login: [{ limit: 100_000, windowMs: 60_000 }],
+  });
+  const app = createApp({
+    db,
+    docker,
+    engine,
+    auth,
+    limiter,
+    log,
+    version: "test",
+    defaultServerName: "test",
+    staticDir: `${ROOT}static/`,
+    assetVersion: "t",
+    allowedHosts: [],
+    trustedProxies: [],
+    forceHttps: false,
+    passwordFromEnvironment: false,
+    rememberMs: 86_400_000,
+  });
+  return {
+    app,
+    auth,
+    request: (path, init) => {
+      const headers = new Headers(init?.headers);
+      if (!headers.has("Host")) headers.set("Host", "localhost");
+      return Promise.resolve(
+        app.request(`http://localhost${path}`, { ...init, headers }, { remoteAddr: "127.0.0.1" }),
+      );
+    },
+    [Symbol.dispose]: () => {
+      engine.stop();
+      docker.close();
+      db.close();
+    },
+  };
+}
