@@ -14,7 +14,7 @@ const STREAMS = ["stdin", "stdout", "stderr"] as const;
 
 /** Yields frames from raw chunks, however the chunks split headers and payloads. */
 export async function* demuxFrames(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Frame> {
-  let pending = new Uint8Array(0);
+  let pending: Uint8Array = new Uint8Array(0);
   for await (const chunk of chunks) {
     pending = pending.length ? concat(pending, chunk) : chunk;
     while (pending.length >= 8) {

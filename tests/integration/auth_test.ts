@@ -361,3 +361,20 @@ Deno.test("BOSUN_ADMIN_PASSWORD: policy enforced at start, setup skipped, change
     await Deno.remove(dataDir, { recursive: true });
   }
 });
+
+Deno.test("general API rate limit: 429 with Retry-After past the per-minute budget", async () => {
+  await using bosun = await startBosun({ env: { BOSUN_RATE_LIMIT_MINUTE: "8" } });
+  const admin = await setupAndLogin(bosun); // setup and login count as two
+  const statuses: number[] = [];
+  let retryAfter: string | null = null;
+  for (let i = 0; i < 8; i++) {
+    const r = await admin.json("GET", "/api/auth/session");
+    statuses.push(r.status);
+    retryAfter ??= r.headers.get("Retry-After");
+  }
+  assert.deepEqual(statuses, [200, 200, 200, 200, 200, 200, 429, 429]);
+  assert.ok(Number(retryAfter) > 0);
+  const page = await admin.req("GET", "/containers");
+  await page.body?.cancel();
+  assert.equal(page.status, 200, "pages and health are outside the API budget");
+});
