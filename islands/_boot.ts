@@ -10,12 +10,15 @@ import { api } from "./_api.ts";
 import AuthForm, { AuthFormPropsSchema } from "./AuthForm.tsx";
 import ContainerTable from "./ContainerTable.tsx";
 import SecurityPanel from "./SecurityPanel.tsx";
+import SettingsForm from "./SettingsForm.tsx";
+import { SettingsSchema } from "../lib/shared/settings.ts";
 
 // deno-lint-ignore no-explicit-any
 const ISLANDS: Record<string, { component: ComponentType<any>; props: z.ZodType }> = {
   AuthForm: { component: AuthForm, props: AuthFormPropsSchema },
   ContainerTable: { component: ContainerTable, props: ContainerTablePropsSchema },
   SecurityPanel: { component: SecurityPanel, props: z.object({}) },
+  SettingsForm: { component: SettingsForm, props: SettingsSchema },
 };
 
 for (const el of document.querySelectorAll<HTMLElement>("[data-island]")) {

@@ -13,6 +13,7 @@ import { getSettings } from "../../lib/settings/settings.ts";
 import AuthForm from "../../islands/AuthForm.tsx";
 import ContainerTable from "../../islands/ContainerTable.tsx";
 import SecurityPanel from "../../islands/SecurityPanel.tsx";
+import SettingsForm from "../../islands/SettingsForm.tsx";
 import { toContainerRow } from "../containers.ts";
 import type { AppEnv } from "../_env.ts";
 import { Island } from "./_island.tsx";
@@ -41,7 +42,8 @@ const COMING: Record<string, string> = {
 /** Builds the page routes. */
 export function createPageRoutes(deps: PageDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  const serverName = () => getSettings(deps.db, { serverName: deps.defaultServerName }).serverName;
+  const settings = () => getSettings(deps.db, { serverName: deps.defaultServerName });
+  const serverName = () => settings().serverName;
   const page = (c: Context<AppEnv>, title: string, active: string, body: VNode, status = 200) => {
     const p = c.var.principal;
     const html = renderToString(
@@ -170,11 +172,10 @@ export function createPageRoutes(deps: PageDeps): Hono<AppEnv> {
       <>
         <section>
           <h2>Server</h2>
-          <p>
-            Server name: <strong>{serverName()}</strong> · Bosun {deps.version} · Docker engine at
-            {" "}
-            <code>{deps.engine.status.host}</code>
+          <p class="muted">
+            Bosun {deps.version} · Docker engine at <code>{deps.engine.status.host}</code>
           </p>
+          <Island name="SettingsForm" component={SettingsForm} props={settings()} />
         </section>
         <section>
           <h2>Security</h2>

@@ -84,6 +84,28 @@ Deno.test({
         await page.screenshot({ path: `${bosun.dataDir}/containers.png` });
       });
 
+      await t.step("settings: rename the server, create an API token shown once", async () => {
+        await page.goto(`${bosun.url}/settings`);
+        await page.fill('input[name="serverName"]', "lab-pi");
+        await page.click(".settings-form button[type=submit]");
+        await page.locator('.settings-form [role="status"]').waitFor();
+        assert.equal(await page.locator(".topbar .server").innerText(), "lab-pi");
+        await page.reload();
+        assert.equal(await page.locator(".topbar .server").innerText(), "lab-pi");
+        await page.fill('input[aria-label="Token name"]', "browser-token");
+        await page.click('.security-panel button:has-text("Create token")');
+        const token = await page.locator("code.token").innerText();
+        assert.match(token, /^bosun_/);
+        await page.locator('.tokens li:has-text("browser-token")').waitFor();
+        await page.reload();
+        assert.equal(await page.locator("code.token").count(), 0, "the value is not shown again");
+        const res = await fetch(`${bosun.url}/api/containers`, {
+          headers: { Authorization: `Bearer ${token}` },
+        });
+        await res.body?.cancel();
+        assert.equal(res.status, 200);
+      });
+
       // The 401s are expected: the unauthenticated first visit and the wrong password.
       const unexpected = consoleErrors.filter((e) => !/status of 401/.test(e));
       assert.deepEqual(unexpected, [], "no console errors (CSP violations included)");

@@ -1,0 +1,64 @@
+/** Settings → Server: the server name (shown in the top bar, stamped on backups) and environment. */
+import { useSignal } from "@preact/signals";
+import { HOST_ENVIRONMENTS, type Settings } from "../lib/shared/settings.ts";
+import { api, ApiError } from "./_api.ts";
+
+/** Props of SettingsForm: the current settings. */
+export type SettingsFormProps = Settings;
+
+/** Edits and saves the server settings. */
+export default function SettingsForm(props: SettingsFormProps) {
+  const serverName = useSignal(props.serverName);
+  const hostEnvironment = useSignal(props.hostEnvironment);
+  const message = useSignal("");
+  const error = useSignal("");
+
+  const save = async (e: Event) => {
+    e.preventDefault();
+    message.value = error.value = "";
+    try {
+      const saved = await api<Settings>("PATCH", "/api/settings", {
+        serverName: serverName.value,
+        hostEnvironment: hostEnvironment.value,
+      });
+      serverName.value = saved.serverName;
+      message.value = "Saved";
+      const label = document.querySelector(".topbar .server");
+      if (label) label.textContent = saved.serverName;
+    } catch (err) {
+      error.value = err instanceof ApiError
+        ? [err.message, ...err.errors.map((i) => `${i.path}: ${i.message}`)][0]
+        : "Bosun did not answer";
+    }
+  };
+
+  return (
+    <form class="auth-form settings-form" onSubmit={save}>
+      <label>
+        Server name
+        <input
+          name="serverName"
+          required
+          maxLength={63}
+          pattern="[A-Za-z0-9][A-Za-z0-9._\-]*"
+          value={serverName.value}
+          onInput={(e) => serverName.value = e.currentTarget.value}
+        />
+      </label>
+      <label>
+        Host environment
+        <select
+          name="hostEnvironment"
+          value={hostEnvironment.value}
+          onChange={(e) =>
+            hostEnvironment.value = e.currentTarget.value as Settings["hostEnvironment"]}
+        >
+          {HOST_ENVIRONMENTS.map((env) => <option key={env} value={env}>{env}</option>)}
+        </select>
+      </label>
+      {error.value && <p class="error" role="alert">{error.value}</p>}
+      {message.value && <p class="muted" role="status">{message.value}</p>}
+      <button type="submit">Save</button>
+    </form>
+  );
+}
