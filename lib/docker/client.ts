@@ -6,6 +6,7 @@
  */
 import http from "node:http";
 import https from "node:https";
+import { isIP } from "node:net";
 import type { z } from "zod";
 import {
   DockerBadRequestError,
@@ -83,7 +84,14 @@ export class DockerClient {
       );
       this.#baseUrl = `${tls ? "https" : "http"}://${hostPort.replace(/\/$/, "")}`;
       this.#nodeTarget = tls
-        ? { host: hostname, port, ca: tls.ca, cert: tls.cert, key: tls.key } as https.RequestOptions
+        ? {
+          host: hostname,
+          port,
+          servername: isIP(hostname) ? undefined : hostname,
+          ca: tls.ca,
+          cert: tls.cert,
+          key: tls.key,
+        } as https.RequestOptions
         : { host: hostname, port };
       this.#nodeModule = tls ? https : http;
     }
@@ -161,7 +169,9 @@ export class DockerClient {
         ...this.#nodeTarget,
         method,
         path: fullPath,
-        headers: { Host: "docker", ...options.headers },
+        headers: this.#nodeTarget.socketPath
+          ? { Host: "docker", ...options.headers }
+          : { ...options.headers },
         signal: options.signal,
       }, (res) => {
         const status = res.statusCode ?? 0;

@@ -129,3 +129,61 @@ Deno.test("DockerClient.stream() delivers bulk bodies over node:http and types e
     docker.close();
   }
 });
+
+Deno.test("DockerClient speaks tcp+TLS with client certificates (fetch and node:https)", async () => {
+  const { generateSelfSigned } = await import("../tls/self_signed.ts");
+  const server = await generateSelfSigned({ dns: ["localhost"], ips: ["127.0.0.1"] });
+  const clientPair = await generateSelfSigned({ dns: ["client"], ips: [] });
+  const seen: string[] = [];
+  const httpd = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, cert: server.cert, key: server.key, onListen: () => {} },
+    (req) => {
+      const url = new URL(req.url);
+      seen.push(url.pathname);
+      if (url.pathname === "/version") return Response.json({ ApiVersion: "1.45" });
+      return Response.json([{ Id: "abc" }]);
+    },
+  );
+  const docker = new DockerClient({
+    host: `tcp://127.0.0.1:${httpd.addr.port}`,
+    timeoutMs: 5000,
+    tls: { ca: server.cert, cert: clientPair.cert, key: clientPair.key },
+  });
+  try {
+    const rows = await docker.request(
+      "GET",
+      "/containers/json",
+      z.array(z.object({ Id: z.string() })),
+    );
+    assert.deepEqual(rows, [{ Id: "abc" }]);
+    const res = await docker.stream("GET", "/images/get");
+    let text = "";
+    for await (const chunk of res) text += new TextDecoder().decode(chunk as Uint8Array);
+    assert.equal(text, '[{"Id":"abc"}]');
+    assert.deepEqual(seen, ["/version", "/v1.45/containers/json", "/v1.45/images/get"]);
+  } finally {
+    docker.close();
+    await httpd.shutdown();
+  }
+});
+
+Deno.test("DockerClient refuses a tcp+TLS engine whose certificate the CA did not sign", async () => {
+  const { generateSelfSigned } = await import("../tls/self_signed.ts");
+  const server = await generateSelfSigned({ dns: ["localhost"], ips: ["127.0.0.1"] });
+  const other = await generateSelfSigned({ dns: ["other"], ips: [] });
+  const httpd = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, cert: server.cert, key: server.key, onListen: () => {} },
+    () => Response.json({ ApiVersion: "1.45" }),
+  );
+  const docker = new DockerClient({
+    host: `tcp://127.0.0.1:${httpd.addr.port}`,
+    timeoutMs: 5000,
+    tls: { ca: other.cert, cert: other.cert, key: other.key },
+  });
+  try {
+    await assert.rejects(docker.apiVersion(), DockerUnavailableError);
+  } finally {
+    docker.close();
+    await httpd.shutdown();
+  }
+});
