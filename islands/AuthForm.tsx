@@ -6,17 +6,21 @@ import { api, ApiError } from "./_api.ts";
 import PasswordRules from "./PasswordRules.tsx";
 
 /** Props of AuthForm. */
-export const AuthFormPropsSchema = z.object({ mode: z.enum(["login", "setup", "change"]) });
+export const AuthFormPropsSchema = z.object({
+  mode: z.enum(["login", "setup", "change"]),
+  /** An error from a form post made without JavaScript. */
+  error: z.string().optional(),
+});
 /** Props of AuthForm. */
 export type AuthFormProps = z.infer<typeof AuthFormPropsSchema>;
 
 /** The form for `mode`; on success it navigates to the dashboard. */
-export default function AuthForm({ mode }: AuthFormProps) {
+export default function AuthForm({ mode, error: initialError }: AuthFormProps) {
   const password = useSignal("");
   const confirm = useSignal("");
   const current = useSignal("");
   const remember = useSignal(false);
-  const error = useSignal("");
+  const error = useSignal(initialError ?? "");
   const busy = useSignal(false);
   const needsPolicy = mode !== "login";
 

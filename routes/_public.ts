@@ -7,7 +7,9 @@
 export const PUBLIC_ROUTES: { method: string; path: string }[] = [
   { method: "GET", path: "/healthz" },
   { method: "GET", path: "/login" },
+  { method: "POST", path: "/login" },
   { method: "GET", path: "/setup" },
+  { method: "POST", path: "/setup" },
   { method: "POST", path: "/api/auth/login" },
   { method: "POST", path: "/api/auth/setup" },
   { method: "GET", path: "/static/*" },

@@ -1,32 +1,17 @@
 /** `/api/auth/*`: setup, login, logout, sessions, password, API tokens. */
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import type { Context } from "hono";
-import { deleteCookie, setCookie } from "hono/cookie";
-import type { DatabaseSync } from "node:sqlite";
-import type { AuthService, Session } from "../lib/auth/auth_service.ts";
-import {
-  ConflictError,
-  NotFoundError,
-  RateLimitedError,
-  UnauthorizedError,
-} from "../lib/errors.ts";
-import type { RateLimiter } from "../lib/ratelimit/rate_limiter.ts";
+import { deleteCookie } from "hono/cookie";
+import type { Session } from "../lib/auth/auth_service.ts";
+import { ConflictError, NotFoundError } from "../lib/errors.ts";
 import { PASSWORD_MAX_LENGTH } from "../lib/shared/password_policy.ts";
 import { auditRequest } from "./_audit.ts";
+import { errorText, sessionCookieName, setUp, signIn, type SignInDeps } from "./_sign_in.ts";
 import type { AppEnv } from "./_env.ts";
-import { SESSION_COOKIE } from "./_middleware.ts";
 import { createRouter } from "./_openapi.ts";
 import { PROBLEM_RESPONSES } from "./_problem.ts";
 
 /** What the auth routes need. */
-export interface AuthRouteDeps {
-  db: DatabaseSync;
-  auth: AuthService;
-  limiter: RateLimiter;
-  /** True when BOSUN_ADMIN_PASSWORD manages the password (changes through the API refused). */
-  passwordFromEnvironment: boolean;
-  rememberMs: number;
-}
+export type AuthRouteDeps = SignInDeps;
 
 const Password = z.string().min(1).max(PASSWORD_MAX_LENGTH);
 const SessionInfoSchema = z.object({
@@ -66,7 +51,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Builds the auth router. */
 export function createAuthRoutes(deps: AuthRouteDeps): OpenAPIHono<AppEnv> {
-  const { db, auth, limiter } = deps;
+  const { db, auth } = deps;
   const app = createRouter();
 
   app.openapi(
@@ -79,14 +64,7 @@ export function createAuthRoutes(deps: AuthRouteDeps): OpenAPIHono<AppEnv> {
       responses: { 201: NoContent, 409: PROBLEM_RESPONSES[400], ...PROBLEM_RESPONSES },
     }),
     async (c) => {
-      if (deps.passwordFromEnvironment) throw new ConflictError("Bosun is already set up");
-      try {
-        await auth.setup(c.req.valid("json").password);
-      } catch (err) {
-        auditRequest(c, db, { action: "auth.setup", result: "failure", error: errorText(err) });
-        throw err;
-      }
-      auditRequest(c, db, { action: "auth.setup", result: "success", user: "admin" });
+      await setUp(c, deps, c.req.valid("json").password);
       return c.body(null, 201);
     },
   );
@@ -101,39 +79,9 @@ export function createAuthRoutes(deps: AuthRouteDeps): OpenAPIHono<AppEnv> {
       responses: { 200: json(SessionInfoSchema, "Signed in"), ...PROBLEM_RESPONSES },
     }),
     async (c) => {
-      const decision = limiter.hit("login", c.var.ip);
-      if (!decision.ok) {
-        auditRequest(c, db, { action: "auth.login", result: "denied", error: "rate limited" });
-        throw new RateLimitedError(
-          "Too many sign-in attempts; wait a minute",
-          decision.retryAfterSeconds,
-        );
-      }
       const { password, remember = false } = c.req.valid("json");
-      let opened;
-      try {
-        opened = await auth.login(password, remember, {
-          ip: c.var.ip,
-          userAgent: c.req.header("User-Agent"),
-        });
-      } catch (err) {
-        auditRequest(c, db, { action: "auth.login", result: "failure", error: errorText(err) });
-        throw err;
-      }
-      setCookie(c, cookieName(c), opened.token, {
-        httpOnly: true,
-        sameSite: "Strict",
-        secure: c.var.secure,
-        path: "/",
-        maxAge: remember ? Math.floor(deps.rememberMs / 1000) : undefined,
-      });
-      auditRequest(c, db, {
-        action: "auth.login",
-        result: "success",
-        user: "admin",
-        details: { sessionId: opened.session.id, remember },
-      });
-      return c.json(sessionInfo(opened.session, auth.mustChangePassword()), 200);
+      const session = await signIn(c, deps, password, remember);
+      return c.json(sessionInfo(session, auth.mustChangePassword()), 200);
     },
   );
 
@@ -148,7 +96,7 @@ export function createAuthRoutes(deps: AuthRouteDeps): OpenAPIHono<AppEnv> {
     (c) => {
       const p = c.var.principal;
       if (p?.kind === "session") auth.revokeSession(p.session.id);
-      deleteCookie(c, cookieName(c), { path: "/", secure: c.var.secure });
+      deleteCookie(c, sessionCookieName(c), { path: "/", secure: c.var.secure });
       auditRequest(c, db, { action: "auth.logout", result: "success" });
       return c.body(null, 204);
     },
@@ -297,10 +245,6 @@ export function createAuthRoutes(deps: AuthRouteDeps): OpenAPIHono<AppEnv> {
   return app;
 }
 
-function cookieName(c: Context<AppEnv>): string {
-  return c.var.secure ? SESSION_COOKIE.secure : SESSION_COOKIE.plain;
-}
-
 function sessionInfo(s: Session, mustChangePassword: boolean) {
   return {
     kind: "session" as const,
@@ -322,8 +266,4 @@ function sessionDto(s: Session, current: boolean) {
     userAgent: s.userAgent,
     current,
   };
-}
-
-function errorText(err: unknown): string {
-  return err instanceof UnauthorizedError ? "wrong password" : (err as Error).message;
 }

@@ -4,6 +4,7 @@ import type { DatabaseSync } from "node:sqlite";
 import { listAudit } from "../lib/audit/audit.ts";
 import type { EngineMonitor } from "../lib/docker/monitor.ts";
 import { getSettings, updateSettings } from "../lib/settings/settings.ts";
+import { AUDIT_RESULTS, AuditRecordSchema } from "../lib/shared/audit.ts";
 import { HOST_ENVIRONMENTS, SettingsUpdateSchema } from "../lib/shared/settings.ts";
 import { auditRequest } from "./_audit.ts";
 import type { AppEnv } from "./_env.ts";
@@ -27,22 +28,10 @@ const AuditQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
   before: z.coerce.number().int().min(1).optional(),
   action: z.string().max(64).regex(/^[a-z0-9._-]+$/, "lower-case action name").optional(),
-  result: z.enum(["success", "failure", "denied"]).optional(),
+  result: z.enum(AUDIT_RESULTS).optional(),
 }).strict();
 
-const AuditDto = z.object({
-  id: z.number(),
-  time: z.string(),
-  action: z.string(),
-  target: z.string().nullable(),
-  result: z.enum(["success", "failure", "denied"]),
-  error: z.string().nullable(),
-  user: z.string().nullable(),
-  ip: z.string().nullable(),
-  userAgent: z.string().nullable(),
-  requestId: z.string().nullable(),
-  details: z.record(z.string(), z.unknown()).nullable(),
-}).openapi("AuditRecord");
+const AuditDto = AuditRecordSchema.openapi("AuditRecord");
 
 /** Builds `/api/system`, `/api/settings` and `/api/audit` routes (mounted under /api). */
 export function createSystemRoutes(deps: SystemRouteDeps): OpenAPIHono<AppEnv> {

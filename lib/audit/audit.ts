@@ -1,12 +1,13 @@
 /** The audit log: who did what to which resource, from where, and how it went. */
 import type { DatabaseSync } from "node:sqlite";
 import { z } from "zod";
+import { AUDIT_RESULTS, type AuditRecord } from "../shared/audit.ts";
 
 /** One audit entry as recorded by routes and services. */
 export interface AuditEntry {
   action: string;
   target?: string;
-  result: "success" | "failure" | "denied";
+  result: (typeof AUDIT_RESULTS)[number];
   error?: string;
   user?: string;
   ip?: string;
@@ -39,14 +40,14 @@ const AuditRowSchema = z.object({
   ts: z.number(),
   action: z.string(),
   target: z.string().nullable(),
-  result: z.enum(["success", "failure", "denied"]),
+  result: z.enum(AUDIT_RESULTS),
   error: z.string().nullable(),
   user: z.string().nullable(),
   ip: z.string().nullable(),
   user_agent: z.string().nullable(),
   request_id: z.string().nullable(),
   details: z.string().nullable(),
-}).transform((r) => ({
+}).transform((r): AuditRecord => ({
   id: r.id,
   time: new Date(r.ts).toISOString(),
   action: r.action,
@@ -59,8 +60,6 @@ const AuditRowSchema = z.object({
   requestId: r.request_id,
   details: r.details ? JSON.parse(r.details) as Record<string, unknown> : null,
 }));
-/** An audit row as listed. */
-export type AuditRecord = z.output<typeof AuditRowSchema>;
 
 /** Lists audit rows, newest first, optionally filtered by action prefix and result. */
 export function listAudit(

@@ -1,8 +1,6 @@
 /** Server side of an island: the component rendered to HTML plus its JSON props script. */
 import type { ComponentType } from "preact";
 
-let counter = 0;
-
 /** Props of Island. */
 export interface IslandProps<P> {
   name: string;
@@ -12,7 +10,7 @@ export interface IslandProps<P> {
 
 /** Renders `component` inside a hydration marker; props go in a non-executed JSON script. */
 export function Island<P>({ name, component: Component, props }: IslandProps<P>) {
-  const id = `island-${name}-${++counter}`;
+  const id = `island-${name}-${crypto.randomUUID().slice(0, 8)}`;
   // `<` escaped so a value such as "</script>" cannot close the script element.
   const json = JSON.stringify(props).replace(/</g, "\\u003c");
   return (

@@ -4,6 +4,8 @@ import type { Context } from "hono";
 import type { DatabaseSync } from "node:sqlite";
 import type { VNode } from "preact";
 import { renderToString } from "preact-render-to-string";
+import { z } from "zod";
+import { PASSWORD_MAX_LENGTH } from "../../lib/shared/password_policy.ts";
 import type { AuthService } from "../../lib/auth/auth_service.ts";
 import type { DockerClient } from "../../lib/docker/client.ts";
 import { listContainers } from "../../lib/docker/containers.ts";
@@ -15,12 +17,14 @@ import ContainerTable from "../../islands/ContainerTable.tsx";
 import SecurityPanel from "../../islands/SecurityPanel.tsx";
 import SettingsForm from "../../islands/SettingsForm.tsx";
 import { toContainerRow } from "../containers.ts";
+import { setUp, signIn, type SignInDeps } from "../_sign_in.ts";
+import { toProblem } from "../_problem.ts";
 import type { AppEnv } from "../_env.ts";
 import { Island } from "./_island.tsx";
 import { Layout, NAV } from "./_layout.tsx";
 
 /** What the pages need. */
-export interface PageDeps {
+export interface PageDeps extends SignInDeps {
   db: DatabaseSync;
   auth: AuthService;
   docker: DockerClient;
@@ -29,6 +33,12 @@ export interface PageDeps {
   assetVersion: string;
   version: string;
 }
+
+const FormSchema = z.object({
+  password: z.string().min(1).max(PASSWORD_MAX_LENGTH),
+  confirm: z.string().max(PASSWORD_MAX_LENGTH).optional(),
+  remember: z.literal("on").optional(),
+});
 
 const COMING: Record<string, string> = {
   "/backups": "Full container backups, schedules and restores are coming.",
@@ -60,33 +70,54 @@ export function createPageRoutes(deps: PageDeps): Hono<AppEnv> {
     );
     return c.html("<!doctype html>" + html, status as 200);
   };
-  const bare = (c: Context<AppEnv>, title: string, body: VNode) =>
+  const bare = (c: Context<AppEnv>, title: string, body: VNode, status = 200) =>
     c.html(
       "<!doctype html>" +
         renderToString(<Layout title={title} assetVersion={deps.assetVersion}>{body}</Layout>),
+      status as 200,
     );
+  const authPage = (c: Context<AppEnv>, mode: "login" | "setup", error?: string, status = 200) =>
+    bare(
+      c,
+      mode === "login" ? "Sign in" : "Welcome to Bosun",
+      <>
+        {mode === "setup" && <p>Choose the admin password. There is no default password.</p>}
+        <Island name="AuthForm" component={AuthForm} props={{ mode, error }} />
+      </>,
+      status,
+    );
+  // Form posts for browsers without JavaScript; the islands use the JSON API instead.
+  const formPost = async (c: Context<AppEnv>, mode: "login" | "setup") => {
+    const parsed = FormSchema.safeParse(await c.req.parseBody());
+    if (!parsed.success) return authPage(c, mode, "Enter the password", 400);
+    const { password, confirm, remember } = parsed.data;
+    try {
+      if (mode === "setup") {
+        if (password !== confirm) return authPage(c, mode, "The passwords do not match", 400);
+        await setUp(c, deps, password);
+      }
+      await signIn(c, deps, password, remember === "on");
+      return c.redirect("/", 303);
+    } catch (err) {
+      const problem = toProblem(err);
+      if (problem.status >= 500) throw err;
+      if (problem.headers?.["Retry-After"]) c.header("Retry-After", problem.headers["Retry-After"]);
+      return authPage(c, mode, problem.detail, problem.status);
+    }
+  };
 
   app.get("/login", (c) => {
     if (!deps.auth.isSetUp()) return c.redirect("/setup", 303);
     if (c.var.principal) return c.redirect("/", 303);
-    return bare(
-      c,
-      "Sign in",
-      <Island name="AuthForm" component={AuthForm} props={{ mode: "login" }} />,
-    );
+    return authPage(c, "login");
   });
+  app.post("/login", (c) => formPost(c, "login"));
 
   app.get("/setup", (c) => {
     if (deps.auth.isSetUp()) return c.redirect("/login", 303);
-    return bare(
-      c,
-      "Welcome to Bosun",
-      <>
-        <p>Choose the admin password. There is no default password.</p>
-        <Island name="AuthForm" component={AuthForm} props={{ mode: "setup" }} />
-      </>,
-    );
+    return authPage(c, "setup");
   });
+  app.post("/setup", (c) => formPost(c, "setup"));
 
   app.get("/change-password", (c) =>
     page(

@@ -378,3 +378,62 @@ Deno.test("general API rate limit: 429 with Retry-After past the per-minute budg
   await page.body?.cancel();
   assert.equal(page.status, 200, "pages and health are outside the API budget");
 });
+
+Deno.test("without JavaScript: setup and sign-in work as plain form posts", async () => {
+  await using bosun = await startBosun();
+  const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+  const c = new Client(bosun.url);
+  const post = (path: string, fields: Record<string, string>, headers = {}) =>
+    c.req("POST", path, form(fields), {
+      "Content-Type": "application/x-www-form-urlencoded",
+      Accept: "text/html",
+      ...headers,
+    });
+
+  const mismatch = await post("/setup", { password: PASSWORD, confirm: PASSWORD + "x" });
+  assert.equal(mismatch.status, 400);
+  assert.match(await mismatch.text(), /The passwords do not match/);
+  const weak = await post("/setup", { password: "weak", confirm: "weak" });
+  assert.equal(weak.status, 400);
+  assert.match(await weak.text(), /at least 12 characters/);
+  const setup = await post("/setup", { password: PASSWORD, confirm: PASSWORD });
+  await setup.body?.cancel();
+  assert.equal(setup.status, 303);
+  assert.equal(setup.headers.get("Location"), "/");
+  assert.ok(c.cookies.has("bosun_session"), "signed in after setup");
+  const page = await c.req("GET", "/containers", undefined, { Accept: "text/html" });
+  assert.equal(page.status, 200);
+  assert.match(await page.text(), /data-island="ContainerTable"/);
+
+  const other = new Client(bosun.url);
+  const wrong = await other.req("POST", "/login", form({ password: "Wrong-Password-1!" }), {
+    "Content-Type": "application/x-www-form-urlencoded",
+  });
+  assert.equal(wrong.status, 401);
+  const html = await wrong.text();
+  assert.match(html, /Wrong password/);
+  assert.ok(!html.includes("Wrong-Password-1!"), "the password is not echoed");
+  const foreign = await other.req("POST", "/login", form({ password: PASSWORD }), {
+    "Content-Type": "application/x-www-form-urlencoded",
+    Origin: "https://evil.example",
+  });
+  await foreign.body?.cancel();
+  assert.equal(foreign.status, 403, "login CSRF refused");
+  const ok = await other.req("POST", "/login", form({ password: PASSWORD, remember: "on" }), {
+    "Content-Type": "application/x-www-form-urlencoded",
+  });
+  await ok.body?.cancel();
+  assert.equal(ok.status, 303);
+  assert.match(ok.headers.getSetCookie()[0], /Max-Age=604800/);
+  const signedIn = await post("/setup", { password: PASSWORD, confirm: PASSWORD });
+  await signedIn.body?.cancel();
+  assert.equal(signedIn.status, 403, "a session's form post without a CSRF token is refused");
+  const again = await new Client(bosun.url).req(
+    "POST",
+    "/setup",
+    form({ password: PASSWORD, confirm: PASSWORD }),
+    { "Content-Type": "application/x-www-form-urlencoded" },
+  );
+  assert.equal(again.status, 409);
+  assert.match(await again.text(), /already set up/);
+});
