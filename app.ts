@@ -17,6 +17,7 @@ import {
   forceHttps,
   hostAllowList,
   hostGuard,
+  limitBody,
   rateLimit,
   requestContext,
   securityHeaders,
@@ -53,6 +54,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.use(hostGuard(hostAllowList(deps.allowedHosts)));
   if (deps.forceHttps) app.use(forceHttps());
   app.use(rateLimit(deps.limiter));
+  app.use(limitBody());
   app.use(authenticate(deps.auth));
   app.use(csrf(deps.db));
 

@@ -3,6 +3,7 @@
  * HTTPS redirect, rate limits, authentication and CSRF.
  */
 import type { Context, MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { getCookie } from "hono/cookie";
 import { isIP } from "node:net";
 import type { DatabaseSync } from "node:sqlite";
@@ -103,6 +104,23 @@ export function forceHttps(): MiddlewareHandler<AppEnv> {
     }
     await next();
   };
+}
+
+/** Largest request body accepted by default (routes that take uploads set their own). */
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+/** Refuses bodies over `maxBytes` with a 413 problem, without reading them whole. */
+export function limitBody(maxBytes = BODY_LIMIT_BYTES): MiddlewareHandler<AppEnv> {
+  return bodyLimit({
+    maxSize: maxBytes,
+    onError: (c) =>
+      problemResponse(c as Context<AppEnv>, {
+        type: "https://bosun.dev/problems/payload-too-large",
+        title: "Request body too large",
+        status: 413,
+        detail: `The request body is larger than ${maxBytes} bytes`,
+      }),
+  });
 }
 
 /** General per-IP limits on the API (streams exempt). */
