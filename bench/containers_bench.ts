@@ -5,7 +5,9 @@
  *
  *   bosun/fetch   one HTTP request from this process (keep-alive), the API's own latency
  *   bosun/curl    a `curl` process per request: same shape as running the docker CLI
- *   docker ps     the docker CLI process per request (the baseline)
+ *   docker ps     `docker ps -a --format '{{json .}}'` per request (the baseline the issue
+ *                 names; note `{{json .}}` makes the CLI ask the engine for sizes)
+ *   docker ps/cols  the same columns Bosun returns, without sizes (a stricter baseline)
  *
  * Also prints Bosun's peak RSS (VmHWM) after the runs.
  */
@@ -71,6 +73,14 @@ async function main(): Promise<void> {
     };
     const variants: Record<string, () => Promise<void>> = {
       "docker ps": () => run("docker", ["ps", "-a", "--format", "{{json .}}"]),
+      "docker ps/cols": () =>
+        run("docker", [
+          "ps",
+          "-a",
+          "--no-trunc",
+          "--format",
+          "{{.ID}} {{.Names}} {{.Image}} {{.State}} {{.Status}} {{.Ports}} {{.CreatedAt}}",
+        ]),
       "bosun/fetch": fetchOnce,
       "bosun/curl": () => run("curl", ["-sf", "-H", auth, "-o", "/dev/null", url]),
     };
@@ -82,11 +92,13 @@ async function main(): Promise<void> {
       }
     }
     const base = median(samples["docker ps"]);
+    const strict = median(samples["docker ps/cols"]);
     console.log(`\n${COUNT} containers, ${RUNS} interleaved runs each, medians:`);
     for (const [name, values] of Object.entries(samples)) {
       const m = median(values);
       console.log(
-        `  ${name.padEnd(12)} ${m.toFixed(1).padStart(7)} ms   ratio ${(m / base).toFixed(2)}`,
+        `  ${name.padEnd(15)} ${m.toFixed(1).padStart(7)} ms   ratio ${(m / base).toFixed(3)}` +
+          `   vs cols ${(m / strict).toFixed(3)}`,
       );
     }
     const status = await Deno.readTextFile(`/proc/${await bosunPid(bosun.port)}/status`).catch(() =>
