@@ -130,8 +130,16 @@ export class DockerClient {
     schema: S,
     options: RequestOptions = {},
   ): Promise<z.output<S>> {
-    const res = await this.#fetch(method, await this.#versioned(path, options.signal), options);
-    const body = await this.#readJson(method, path, res);
+    const versioned = await this.#versioned(path, options.signal);
+    const { res, timeout, timeoutMs } = await this.#fetchTimed(method, versioned, options);
+    let body: unknown;
+    try {
+      body = await this.#readJson(method, path, res);
+    } catch (err) {
+      if (options.signal?.aborted) throw options.signal.reason;
+      if (timeout.aborted) throw new DockerTimeoutError(method, path, timeoutMs);
+      throw err;
+    }
     const result = schema.safeParse(body);
     if (!result.success) {
       throw new DockerResponseError(
@@ -196,6 +204,11 @@ export class DockerClient {
   }
 
   async #fetch(method: string, path: string, options: RequestOptions): Promise<Response> {
+    return (await this.#fetchTimed(method, path, options)).res;
+  }
+
+  /** `fetch` with the call's timeout; the timeout signal also covers reading the body. */
+  async #fetchTimed(method: string, path: string, options: RequestOptions) {
     const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
@@ -210,7 +223,7 @@ export class DockerClient {
       init.headers = { "Content-Type": "application/json" };
     }
     try {
-      return await fetch(url, init);
+      return { res: await fetch(url, init), timeout, timeoutMs };
     } catch (err) {
       if (options.signal?.aborted) throw options.signal.reason;
       if (timeout.aborted) throw new DockerTimeoutError(method, path, timeoutMs);

@@ -187,3 +187,28 @@ Deno.test("DockerClient refuses a tcp+TLS engine whose certificate the CA did no
     await httpd.shutdown();
   }
 });
+
+Deno.test("DockerClient times out an answer whose body stalls after the headers", async () => {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await using stall = await fakeEngine("1.41", () =>
+    new Response(
+      new ReadableStream({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('{"partial": '));
+          timer = setTimeout(() => controller.close(), 600);
+        },
+        cancel() {
+          clearTimeout(timer); // the client gave up, as it should
+        },
+      }),
+      { headers: { "Content-Type": "application/json" } },
+    ));
+  const docker = new DockerClient({ host: stall.host, timeoutMs: 200 });
+  try {
+    await docker.apiVersion();
+    await assert.rejects(docker.request("GET", "/info", z.unknown()), DockerTimeoutError);
+  } finally {
+    docker.close();
+    clearTimeout(timer);
+  }
+});
