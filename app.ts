@@ -44,6 +44,8 @@ export interface AppDeps {
   forceHttps: boolean;
   passwordFromEnvironment: boolean;
   rememberMs: number;
+  /** Bosun's own container id when it runs in one (never stopped or removed by Bosun). */
+  selfId?: string;
 }
 
 /** The whole HTTP application. */
@@ -72,7 +74,10 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       rememberMs: deps.rememberMs,
     }),
   );
-  app.route("/api/containers", createContainerRoutes({ docker: deps.docker }));
+  app.route(
+    "/api/containers",
+    createContainerRoutes({ docker: deps.docker, db: deps.db, selfId: deps.selfId }),
+  );
   app.route(
     "/api",
     createSystemRoutes({

@@ -12,6 +12,7 @@ import {
   readEnv,
 } from "./config.ts";
 import { AuthService } from "./lib/auth/auth_service.ts";
+import { detectSelfContainerId } from "./lib/containers/self.ts";
 import { openDatabase } from "./lib/db/database.ts";
 import { DockerClient } from "./lib/docker/client.ts";
 import { EngineMonitor } from "./lib/docker/monitor.ts";
@@ -117,6 +118,7 @@ async function run(config: Config, log: Logger): Promise<number> {
     forceHttps: config.forceHttps,
     passwordFromEnvironment: config.adminPassword !== undefined,
     rememberMs: config.sessionRemember,
+    selfId: await detectSelfContainerId(),
   });
 
   const tls = await loadServerTls(config, dataDir, hostname, log);

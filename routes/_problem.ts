@@ -11,6 +11,7 @@ import {
   DockerTimeoutError,
   DockerUnavailableError,
 } from "../lib/docker/errors.ts";
+import { SelfProtectionError } from "../lib/containers/self.ts";
 import {
   ConflictError,
   ForbiddenError,
@@ -60,6 +61,9 @@ export function toProblem(err: unknown): Problem & { headers?: Record<string, st
   }
   if (err instanceof ConflictError || err instanceof DockerConflictError) {
     return p(409, "conflict", "Conflict", err.message);
+  }
+  if (err instanceof SelfProtectionError) {
+    return p(409, "self-protection", "Bosun protects itself", err.message);
   }
   if (err instanceof RateLimitedError) {
     return {

@@ -1,14 +1,44 @@
-/** `/api/containers`: the container list (lifecycle and details come with the containers issue). */
+/** `/api/containers`: list, details, raw inspect, lifecycle actions, bulk, rename, remove. */
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import type { DatabaseSync } from "node:sqlite";
+import { maskInspect, toContainerDetails } from "../lib/containers/details.ts";
+import {
+  removeOne,
+  renameOne,
+  runBulkAction,
+  runContainerAction,
+} from "../lib/containers/lifecycle.ts";
 import type { DockerClient } from "../lib/docker/client.ts";
-import { type ContainerSummary, listContainers } from "../lib/docker/containers.ts";
-import { type ContainerRow, ContainerRowSchema } from "../lib/shared/containers.ts";
+import {
+  type ContainerSummary,
+  inspectContainer,
+  listContainers,
+} from "../lib/docker/containers.ts";
+import {
+  BulkResultSchema,
+  CONTAINER_ACTIONS,
+  ContainerDetailsSchema,
+  ContainerNameSchema,
+  ContainerRefSchema,
+  type ContainerRow,
+  ContainerRowSchema,
+} from "../lib/shared/containers.ts";
+import { auditRequest } from "./_audit.ts";
 import type { AppEnv } from "./_env.ts";
 import { createRouter } from "./_openapi.ts";
 import { PROBLEM_RESPONSES, ProblemSchema } from "./_problem.ts";
 
+/** What the container routes need. */
+export interface ContainerRouteDeps {
+  docker: DockerClient;
+  db: DatabaseSync;
+  /** Bosun's own container id when it runs in one. */
+  selfId?: string;
+}
+
 /** Converts the client's summary into the API's row. */
-export function toContainerRow(c: ContainerSummary): ContainerRow {
+export function toContainerRow(c: ContainerSummary, selfId?: string): ContainerRow {
   return {
     id: c.id,
     name: c.name,
@@ -17,6 +47,7 @@ export function toContainerRow(c: ContainerSummary): ContainerRow {
     status: c.status,
     created: new Date(c.created * 1000).toISOString(),
     ports: c.ports,
+    isSelf: c.id === selfId,
   };
 }
 
@@ -26,10 +57,52 @@ const ListQuery = z.object({
     .optional(),
   label: z.string().max(256).regex(/^[^=\s]+(=.*)?$/, "label or label=value").optional(),
 }).strict();
+const RefParam = z.object({ id: ContainerRefSchema });
+const Timeout = z.coerce.number().int().min(0).max(3600);
+const SignalName = z.string().regex(/^(SIG)?[A-Z0-9]{2,12}$/, "a signal name like SIGTERM");
+const ActionQuery = z.object({ t: Timeout.optional(), signal: SignalName.optional() }).strict();
+const Problem = (description: string) => ({
+  description,
+  content: { "application/problem+json": { schema: ProblemSchema } },
+});
+const ENGINE_ERRORS = {
+  404: Problem("No such container"),
+  409: Problem("Wrong state, name in use, or Bosun itself"),
+  503: Problem("Docker engine unreachable"),
+  ...PROBLEM_RESPONSES,
+};
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});
 
 /** Builds the containers router. */
-export function createContainerRoutes(deps: { docker: DockerClient }): OpenAPIHono<AppEnv> {
+export function createContainerRoutes(deps: ContainerRouteDeps): OpenAPIHono<AppEnv> {
   const app = createRouter();
+  const ctx = { docker: deps.docker, selfId: deps.selfId };
+  const audited = async <T>(
+    c: Context<AppEnv>,
+    action: string,
+    target: string,
+    fn: () => Promise<T>,
+    details?: Record<string, unknown>,
+  ): Promise<T> => {
+    try {
+      const result = await fn();
+      auditRequest(c, deps.db, { action, target, result: "success", details });
+      return result;
+    } catch (err) {
+      auditRequest(c, deps.db, {
+        action,
+        target,
+        result: "failure",
+        error: (err as Error).message,
+        details,
+      });
+      throw err;
+    }
+  };
+
   app.openapi(
     createRoute({
       method: "get",
@@ -38,17 +111,8 @@ export function createContainerRoutes(deps: { docker: DockerClient }): OpenAPIHo
       summary: "List containers (all states by default), like `docker ps -a`",
       request: { query: ListQuery },
       responses: {
-        200: {
-          description: "Containers",
-          content: {
-            "application/json": { schema: z.array(ContainerRowSchema.openapi("Container")) },
-          },
-        },
-        503: {
-          description: "Docker engine unreachable",
-          content: { "application/problem+json": { schema: ProblemSchema } },
-        },
-        ...PROBLEM_RESPONSES,
+        200: json(z.array(ContainerRowSchema.openapi("Container")), "Containers"),
+        ...ENGINE_ERRORS,
       },
     }),
     async (c) => {
@@ -61,8 +125,175 @@ export function createContainerRoutes(deps: { docker: DockerClient }): OpenAPIHo
         filters: Object.keys(filters).length ? filters : undefined,
         signal: c.req.raw.signal,
       });
-      return c.json(list.map(toContainerRow), 200);
+      return c.json(list.map((row) => toContainerRow(row, deps.selfId)), 200);
     },
   );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/bulk",
+      tags: ["containers"],
+      summary: "Run one action on many containers; answers per container",
+      request: {
+        body: {
+          required: true,
+          content: {
+            "application/json": {
+              schema: z.object({
+                action: z.enum(CONTAINER_ACTIONS),
+                ids: z.array(ContainerRefSchema).min(1).max(500),
+                timeout: Timeout.optional(),
+              }).strict(),
+            },
+          },
+        },
+      },
+      responses: {
+        200: json(z.object({ results: z.array(BulkResultSchema) }), "Each container's outcome"),
+        ...ENGINE_ERRORS,
+      },
+    }),
+    async (c) => {
+      const { action, ids, timeout } = c.req.valid("json");
+      const results = await runBulkAction(ctx, [...new Set(ids)], action, {
+        timeoutSeconds: timeout,
+      }, (r) =>
+        auditRequest(c, deps.db, {
+          action: `container.${action}`,
+          target: r.name ?? r.id,
+          result: r.ok ? "success" : "failure",
+          error: r.error,
+          details: { bulk: true },
+        }));
+      return c.json({ results }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/{id}",
+      tags: ["containers"],
+      summary: "Readable details of one container (secret-looking env values masked)",
+      request: { params: RefParam },
+      responses: {
+        200: json(ContainerDetailsSchema.openapi("ContainerDetails"), "Details"),
+        ...ENGINE_ERRORS,
+      },
+    }),
+    async (c) => {
+      const inspect = await inspectContainer(deps.docker, c.req.valid("param").id, {
+        signal: c.req.raw.signal,
+      });
+      return c.json(toContainerDetails(inspect, deps.selfId), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/{id}/inspect",
+      tags: ["containers"],
+      summary: "The engine's raw inspect JSON; secrets masked unless reveal=true (audited)",
+      request: {
+        params: RefParam,
+        query: z.object({ reveal: z.enum(["true", "false"]).default("false") }).strict(),
+      },
+      responses: {
+        200: json(z.record(z.string(), z.unknown()), "Raw inspect output"),
+        ...ENGINE_ERRORS,
+      },
+    }),
+    async (c) => {
+      const reveal = c.req.valid("query").reveal === "true";
+      const inspect = await inspectContainer(deps.docker, c.req.valid("param").id, {
+        signal: c.req.raw.signal,
+      });
+      if (reveal) {
+        auditRequest(c, deps.db, {
+          action: "container.inspect.reveal",
+          target: inspect.Name.replace(/^\//, ""),
+          result: "success",
+        });
+      }
+      return c.json(maskInspect(inspect, reveal), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/{id}/rename",
+      tags: ["containers"],
+      summary: "Rename a container",
+      request: {
+        params: RefParam,
+        body: {
+          required: true,
+          content: {
+            "application/json": { schema: z.object({ name: ContainerNameSchema }).strict() },
+          },
+        },
+      },
+      responses: { 204: { description: "Renamed" }, ...ENGINE_ERRORS },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const { name } = c.req.valid("json");
+      await audited(c, "container.rename", id, () => renameOne(ctx, id, name), { name });
+      return c.body(null, 204);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/{id}/{action}",
+      tags: ["containers"],
+      summary: "start, stop (t = seconds), restart (t), kill (signal), pause, unpause",
+      request: {
+        params: z.object({ id: ContainerRefSchema, action: z.enum(CONTAINER_ACTIONS) }),
+        query: ActionQuery,
+      },
+      responses: { 204: { description: "Done" }, ...ENGINE_ERRORS },
+    }),
+    async (c) => {
+      const { id, action } = c.req.valid("param");
+      const { t, signal } = c.req.valid("query");
+      await audited(c, `container.${action}`, id, () =>
+        runContainerAction(ctx, id, action, {
+          timeoutSeconds: t,
+          signalName: signal,
+          signal: c.req.raw.signal,
+        }), t !== undefined || signal ? { t, signal } : undefined);
+      return c.body(null, 204);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "delete",
+      path: "/{id}",
+      tags: ["containers"],
+      summary: "Remove a container (force: kill first; volumes: its anonymous volumes too)",
+      request: {
+        params: RefParam,
+        query: z.object({
+          force: z.enum(["true", "false"]).default("false"),
+          volumes: z.enum(["true", "false"]).default("false"),
+        }).strict(),
+      },
+      responses: { 204: { description: "Removed" }, ...ENGINE_ERRORS },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const q = c.req.valid("query");
+      const options = { force: q.force === "true", volumes: q.volumes === "true" };
+      await audited(c, "container.remove", id, () => removeOne(ctx, id, options), options);
+      return c.body(null, 204);
+    },
+  );
+
   return app;
 }

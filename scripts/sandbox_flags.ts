@@ -4,7 +4,12 @@
  */
 
 /** Files outside the data directory that host statistics and the hardware profile read. */
-export const HOST_FILES = ["/proc/meminfo", "/proc/cpuinfo", "/sys/firmware/devicetree/base/model"];
+export const HOST_FILES = [
+  "/proc/meminfo",
+  "/proc/cpuinfo",
+  "/proc/self/mountinfo",
+  "/sys/firmware/devicetree/base/model",
+];
 /** Environment variables Bosun reads. */
 export const ENV_VARS = "BOSUN_*,DOCKER_*,TZ";
 /** System information Bosun reads. */

@@ -18,7 +18,10 @@ export interface TestApp extends Disposable {
 }
 
 /** Builds the app as `main.ts` does, with an in-memory database. */
-export function buildTestApp(dockerHost = "unix:///var/run/docker.sock"): TestApp {
+export function buildTestApp(
+  dockerHost = "unix:///var/run/docker.sock",
+  options: { selfId?: string } = {},
+): TestApp {
   const db = openDatabase(":memory:");
   const docker = new DockerClient({ host: dockerHost, timeoutMs: 5000 });
   const log = createLogger("error");
@@ -44,6 +47,7 @@ export function buildTestApp(dockerHost = "unix:///var/run/docker.sock"): TestAp
     forceHttps: false,
     passwordFromEnvironment: false,
     rememberMs: 86_400_000,
+    selfId: options.selfId,
   });
   return {
     app,

@@ -151,10 +151,11 @@ export class DockerClient {
     return result.data;
   }
 
-  /** One control call whose answer has no body worth reading (204, 304). */
+  /** One control call whose answer has no body worth reading (204; 304 counts as done). */
   async requestEmpty(method: string, path: string, options: RequestOptions = {}): Promise<number> {
     const res = await this.#fetch(method, await this.#versioned(path, options.signal), options);
-    if (!res.ok) throw await this.#toError(method, path, res);
+    // 304: already in the asked state (start a running container, stop a stopped one).
+    if (!res.ok && res.status !== 304) throw await this.#toError(method, path, res);
     await res.body?.cancel();
     return res.status;
   }

@@ -81,3 +81,95 @@ export function inspectContainer(
     options,
   );
 }
+
+const idPath = (id: string, action = "") =>
+  `/containers/${encodeURIComponent(id)}${action ? `/${action}` : ""}`;
+
+/** `POST /containers/{id}/start`; 304 (already running) counts as done. */
+export async function startContainer(
+  docker: DockerClient,
+  id: string,
+  options: { signal?: AbortSignal } = {},
+): Promise<void> {
+  await docker.requestEmpty("POST", idPath(id, "start"), options);
+}
+
+/** `POST /containers/{id}/stop`: SIGTERM, then SIGKILL after `timeoutSeconds`. */
+export async function stopContainer(
+  docker: DockerClient,
+  id: string,
+  options: { timeoutSeconds?: number; signal?: AbortSignal } = {},
+): Promise<void> {
+  const t = options.timeoutSeconds;
+  await docker.requestEmpty("POST", idPath(id, "stop"), {
+    query: { t },
+    signal: options.signal,
+    timeoutMs: t === undefined ? undefined : (t + 30) * 1000,
+  });
+}
+
+/** `POST /containers/{id}/restart`. */
+export async function restartContainer(
+  docker: DockerClient,
+  id: string,
+  options: { timeoutSeconds?: number; signal?: AbortSignal } = {},
+): Promise<void> {
+  const t = options.timeoutSeconds;
+  await docker.requestEmpty("POST", idPath(id, "restart"), {
+    query: { t },
+    signal: options.signal,
+    timeoutMs: t === undefined ? undefined : (t + 30) * 1000,
+  });
+}
+
+/** `POST /containers/{id}/kill` with a signal name (default SIGKILL). */
+export async function killContainer(
+  docker: DockerClient,
+  id: string,
+  options: { signalName?: string; signal?: AbortSignal } = {},
+): Promise<void> {
+  await docker.requestEmpty("POST", idPath(id, "kill"), {
+    query: { signal: options.signalName },
+    signal: options.signal,
+  });
+}
+
+/** `POST /containers/{id}/pause`. */
+export async function pauseContainer(
+  docker: DockerClient,
+  id: string,
+  options: { signal?: AbortSignal } = {},
+): Promise<void> {
+  await docker.requestEmpty("POST", idPath(id, "pause"), options);
+}
+
+/** `POST /containers/{id}/unpause`. */
+export async function unpauseContainer(
+  docker: DockerClient,
+  id: string,
+  options: { signal?: AbortSignal } = {},
+): Promise<void> {
+  await docker.requestEmpty("POST", idPath(id, "unpause"), options);
+}
+
+/** `POST /containers/{id}/rename?name=`. */
+export async function renameContainer(
+  docker: DockerClient,
+  id: string,
+  name: string,
+  options: { signal?: AbortSignal } = {},
+): Promise<void> {
+  await docker.requestEmpty("POST", idPath(id, "rename"), { query: { name }, ...options });
+}
+
+/** `DELETE /containers/{id}` with `force` (kill first) and `volumes` (anonymous volumes). */
+export async function removeContainer(
+  docker: DockerClient,
+  id: string,
+  options: { force?: boolean; volumes?: boolean; signal?: AbortSignal } = {},
+): Promise<void> {
+  await docker.requestEmpty("DELETE", idPath(id), {
+    query: { force: options.force ?? false, v: options.volumes ?? false },
+    signal: options.signal,
+  });
+}

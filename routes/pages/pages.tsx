@@ -32,6 +32,7 @@ export interface PageDeps extends SignInDeps {
   defaultServerName: string;
   assetVersion: string;
   version: string;
+  selfId?: string;
 }
 
 const FormSchema = z.object({
@@ -177,7 +178,7 @@ export function createPageRoutes(deps: PageDeps): Hono<AppEnv> {
   app.get("/containers", async (c) => {
     try {
       const rows = (await listContainers(deps.docker, { signal: c.req.raw.signal }))
-        .map(toContainerRow);
+        .map((row) => toContainerRow(row, deps.selfId));
       return page(
         c,
         "Containers",
