@@ -10,6 +10,7 @@ import type { Logger } from "./lib/log/logger.ts";
 import type { RateLimiter } from "./lib/ratelimit/rate_limiter.ts";
 import { createAuthRoutes } from "./routes/auth.ts";
 import { createContainerRoutes } from "./routes/containers.ts";
+import { createEventRoutes } from "./routes/events.ts";
 import type { AppEnv } from "./routes/_env.ts";
 import {
   authenticate,
@@ -78,6 +79,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     "/api/containers",
     createContainerRoutes({ docker: deps.docker, db: deps.db, selfId: deps.selfId }),
   );
+  app.route("/api/events", createEventRoutes({ docker: deps.docker }));
   app.route(
     "/api",
     createSystemRoutes({

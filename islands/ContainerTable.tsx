@@ -1,30 +1,157 @@
-/** The containers table with instant filtering by name, image or state. */
-import { useSignal } from "@preact/signals";
-import { type ContainerTableProps, formatPort } from "../lib/shared/containers.ts";
+/**
+ * The containers table: instant filtering, selection with bulk actions (each button enabled
+ * only when the selection allows it), and live state from engine events.
+ */
+import { useComputed, useSignal } from "@preact/signals";
+import { useEffect } from "preact/hooks";
+import {
+  actionAllowed,
+  type BulkResult,
+  CONTAINER_ACTIONS,
+  type ContainerAction,
+  type ContainerRow,
+  type ContainerTableProps,
+  formatPort,
+} from "../lib/shared/containers.ts";
+import { api, ApiError } from "./_api.ts";
 
-/** Renders the table; the filter box narrows rows as the user types. */
+const LABELS: Record<ContainerAction, string> = {
+  start: "Start",
+  stop: "Stop",
+  restart: "Restart",
+  kill: "Kill",
+  pause: "Pause",
+  unpause: "Resume",
+};
+
+/** Renders the table; the filter narrows rows as the user types. */
 export default function ContainerTable({ containers }: ContainerTableProps) {
+  const rows = useSignal<ContainerRow[]>(containers);
   const filter = useSignal("");
+  const selected = useSignal<ReadonlySet<string>>(new Set());
+  const live = useSignal(false);
+  const busy = useSignal(false);
+  const message = useSignal("");
+  const errors = useSignal<BulkResult[]>([]);
+
+  const refresh = async () => {
+    try {
+      rows.value = await api<ContainerRow[]>("GET", "/api/containers");
+      const ids = new Set(rows.value.map((r) => r.id));
+      selected.value = new Set([...selected.value].filter((id) => ids.has(id)));
+    } catch {
+      // the banner and the next event retry; keep the last known rows
+    }
+  };
+
+  useEffect(() => {
+    const source = new EventSource("/api/events/stream?type=container");
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    source.addEventListener("ready", () => {
+      live.value = true;
+      void refresh(); // catch up on anything missed while connecting
+    });
+    source.addEventListener("engine-event", () => {
+      clearTimeout(timer);
+      timer = setTimeout(refresh, 150);
+    });
+    source.onerror = () => live.value = false;
+    return () => {
+      clearTimeout(timer);
+      source.close();
+    };
+  }, []);
+
   const needle = filter.value.trim().toLowerCase();
-  const rows = needle
-    ? containers.filter((c) =>
+  const visible = needle
+    ? rows.value.filter((c) =>
       [c.name, c.image, c.state, c.status].some((v) => v.toLowerCase().includes(needle))
     )
-    : containers;
+    : rows.value;
+  const chosen = useComputed(() => rows.value.filter((r) => selected.value.has(r.id)));
+
+  const toggle = (id: string) => {
+    const next = new Set(selected.value);
+    if (next.has(id)) next.delete(id);
+    else next.add(id);
+    selected.value = next;
+  };
+  const allVisibleSelected = visible.length > 0 && visible.every((r) => selected.value.has(r.id));
+  const toggleAll = () => {
+    selected.value = allVisibleSelected ? new Set() : new Set(visible.map((r) => r.id));
+  };
+
+  const bulk = async (action: ContainerAction) => {
+    const targets = chosen.value.filter((r) => actionAllowed(action, r.state) && !r.isSelf);
+    busy.value = true;
+    message.value = "";
+    errors.value = [];
+    try {
+      const { results } = await api<{ results: BulkResult[] }>("POST", "/api/containers/bulk", {
+        action,
+        ids: targets.map((r) => r.id),
+      });
+      const failed = results.filter((r) => !r.ok);
+      errors.value = failed;
+      message.value = `${LABELS[action]}: ${
+        results.length - failed.length
+      } of ${results.length} done`;
+    } catch (err) {
+      message.value = err instanceof ApiError ? err.message : "Bosun did not answer";
+    } finally {
+      busy.value = false;
+      await refresh();
+    }
+  };
+
   return (
     <div class="container-table">
-      <input
-        type="search"
-        class="filter"
-        placeholder="Filter by name, image or state"
-        aria-label="Filter containers"
-        value={filter.value}
-        onInput={(e) => filter.value = e.currentTarget.value}
-      />
-      <p class="muted count">{rows.length} of {containers.length} containers</p>
+      <div class="toolbar">
+        <input
+          type="search"
+          class="filter"
+          placeholder="Filter by name, image or state"
+          aria-label="Filter containers"
+          value={filter.value}
+          onInput={(e) => filter.value = e.currentTarget.value}
+        />
+        <span class={live.value ? "live on" : "live"} title="Live updates from engine events">
+          {live.value ? "● live" : "○ connecting"}
+        </span>
+      </div>
+      <div class="bulk row" role="toolbar" aria-label="Bulk actions">
+        {CONTAINER_ACTIONS.map((action) => (
+          <button
+            type="button"
+            key={action}
+            data-bulk={action}
+            disabled={busy.value ||
+              !chosen.value.some((r) => actionAllowed(action, r.state) && !r.isSelf)}
+            onClick={() => bulk(action)}
+          >
+            {LABELS[action]}
+          </button>
+        ))}
+        <span class="muted">{chosen.value.length} selected</span>
+      </div>
+      {message.value && <p class="muted" role="status">{message.value}</p>}
+      {errors.value.length > 0 && (
+        <ul class="error" role="alert">
+          {errors.value.map((e) => <li key={e.id}>{e.name ?? e.id}: {e.error}</li>)}
+        </ul>
+      )}
+      <p class="muted count">{visible.length} of {rows.value.length} containers</p>
       <table>
         <thead>
           <tr>
+            <th>
+              <input
+                type="checkbox"
+                aria-label="Select all shown"
+                checked={allVisibleSelected}
+                onChange={toggleAll}
+              />
+            </th>
             <th>Name</th>
             <th>Image</th>
             <th>State</th>
@@ -34,9 +161,20 @@ export default function ContainerTable({ containers }: ContainerTableProps) {
           </tr>
         </thead>
         <tbody>
-          {rows.map((c) => (
-            <tr key={c.id} data-container={c.name}>
-              <td class="name">{c.name}</td>
+          {visible.map((c) => (
+            <tr key={c.id} data-container={c.name} data-state={c.state}>
+              <td class="select">
+                <input
+                  type="checkbox"
+                  aria-label={`Select ${c.name}`}
+                  checked={selected.value.has(c.id)}
+                  onChange={() => toggle(c.id)}
+                />
+              </td>
+              <td class="name">
+                <a href={`/containers/${encodeURIComponent(c.name)}`}>{c.name}</a>
+                {c.isSelf && <span class="badge" title="This is Bosun itself">Bosun</span>}
+              </td>
               <td class="image">{c.image}</td>
               <td>
                 <span class={`state state-${c.state}`}>{c.state}</span>
@@ -50,7 +188,7 @@ export default function ContainerTable({ containers }: ContainerTableProps) {
           ))}
         </tbody>
       </table>
-      {rows.length === 0 && <p class="muted">No containers match.</p>}
+      {visible.length === 0 && <p class="muted">No containers match.</p>}
     </div>
   );
 }

@@ -8,6 +8,7 @@ import { z } from "zod";
 import { ContainerTablePropsSchema } from "../lib/shared/containers.ts";
 import { api } from "./_api.ts";
 import AuthForm, { AuthFormPropsSchema } from "./AuthForm.tsx";
+import ContainerActions, { ContainerActionsPropsSchema } from "./ContainerActions.tsx";
 import ContainerTable from "./ContainerTable.tsx";
 import SecurityPanel from "./SecurityPanel.tsx";
 import SettingsForm from "./SettingsForm.tsx";
@@ -16,6 +17,7 @@ import { SettingsSchema } from "../lib/shared/settings.ts";
 // deno-lint-ignore no-explicit-any
 const ISLANDS: Record<string, { component: ComponentType<any>; props: z.ZodType }> = {
   AuthForm: { component: AuthForm, props: AuthFormPropsSchema },
+  ContainerActions: { component: ContainerActions, props: ContainerActionsPropsSchema },
   ContainerTable: { component: ContainerTable, props: ContainerTablePropsSchema },
   SecurityPanel: { component: SecurityPanel, props: z.object({}) },
   SettingsForm: { component: SettingsForm, props: SettingsSchema },

@@ -8,11 +8,15 @@ import { z } from "zod";
 import { PASSWORD_MAX_LENGTH } from "../../lib/shared/password_policy.ts";
 import type { AuthService } from "../../lib/auth/auth_service.ts";
 import type { DockerClient } from "../../lib/docker/client.ts";
-import { listContainers } from "../../lib/docker/containers.ts";
+import { inspectContainer, listContainers } from "../../lib/docker/containers.ts";
+import { toContainerDetails } from "../../lib/containers/details.ts";
+import { ContainerRefSchema } from "../../lib/shared/containers.ts";
+import { ContainerDetailsView } from "./_container_details.tsx";
 import type { EngineMonitor } from "../../lib/docker/monitor.ts";
 import { getInfo } from "../../lib/docker/system.ts";
 import { getSettings } from "../../lib/settings/settings.ts";
 import AuthForm from "../../islands/AuthForm.tsx";
+import ContainerActions from "../../islands/ContainerActions.tsx";
 import ContainerTable from "../../islands/ContainerTable.tsx";
 import SecurityPanel from "../../islands/SecurityPanel.tsx";
 import SettingsForm from "../../islands/SettingsForm.tsx";
@@ -192,6 +196,45 @@ export function createPageRoutes(deps: PageDeps): Hono<AppEnv> {
         "/containers",
         <p class="error">Cannot list containers: {(err as Error).message}</p>,
         503,
+      );
+    }
+  });
+
+  app.get("/containers/:ref", async (c) => {
+    const ref = ContainerRefSchema.safeParse(c.req.param("ref"));
+    if (!ref.success) {
+      return page(c, "Container", "/containers", <p class="error">Not a container name</p>, 400);
+    }
+    try {
+      const inspect = await inspectContainer(deps.docker, ref.data, { signal: c.req.raw.signal });
+      const details = toContainerDetails(inspect, deps.selfId);
+      return page(
+        c,
+        details.name,
+        "/containers",
+        <>
+          <Island
+            name="ContainerActions"
+            component={ContainerActions}
+            props={{
+              id: details.id,
+              name: details.name,
+              state: details.state,
+              isSelf: details.isSelf,
+            }}
+          />
+          <ContainerDetailsView details={details} />
+        </>,
+      );
+    } catch (err) {
+      const problem = toProblem(err);
+      if (problem.status >= 500 && problem.status !== 503) throw err;
+      return page(
+        c,
+        "Container",
+        "/containers",
+        <p class="error">{problem.detail}</p>,
+        problem.status,
       );
     }
   });

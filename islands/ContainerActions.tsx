@@ -1,0 +1,194 @@
+/**
+ * A container's page controls: lifecycle buttons (enabled by the live state), rename,
+ * remove, and the raw inspect JSON with copy and an audited reveal of masked secrets.
+ */
+import { useSignal } from "@preact/signals";
+import { useEffect } from "preact/hooks";
+import { z } from "zod";
+import {
+  actionAllowed,
+  CONTAINER_ACTIONS,
+  type ContainerAction,
+  type ContainerDetails,
+} from "../lib/shared/containers.ts";
+import { api, ApiError } from "./_api.ts";
+
+/** Props of ContainerActions. */
+export const ContainerActionsPropsSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  state: z.string(),
+  isSelf: z.boolean(),
+});
+/** Props of ContainerActions. */
+export type ContainerActionsProps = z.infer<typeof ContainerActionsPropsSchema>;
+
+const LABELS: Record<ContainerAction, string> = {
+  start: "Start",
+  stop: "Stop",
+  restart: "Restart",
+  kill: "Kill",
+  pause: "Pause",
+  unpause: "Resume",
+};
+
+/** Buttons and forms acting on one container. */
+export default function ContainerActions(props: ContainerActionsProps) {
+  const state = useSignal(props.state);
+  const name = useSignal(props.name);
+  const newName = useSignal(props.name);
+  const busy = useSignal(false);
+  const error = useSignal("");
+  const inspect = useSignal("");
+  const revealed = useSignal(false);
+  const removeVolumes = useSignal(false);
+
+  const refresh = async () => {
+    try {
+      const d = await api<ContainerDetails>("GET", `/api/containers/${props.id}`);
+      state.value = d.state;
+      name.value = d.name;
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) state.value = "removed";
+    }
+  };
+
+  useEffect(() => {
+    const source = new EventSource("/api/events/stream?type=container");
+    source.addEventListener("engine-event", (e) => {
+      const event = JSON.parse((e as MessageEvent).data) as { id: string };
+      // While an action of ours runs, its own completion refreshes the state.
+      if (event.id === props.id && state.value !== "removed" && !busy.value) void refresh();
+    });
+    return () => source.close();
+  }, []);
+
+  const run = async (label: string, fn: () => Promise<unknown>, after = refresh) => {
+    busy.value = true;
+    error.value = "";
+    try {
+      await fn();
+      await after();
+    } catch (err) {
+      error.value = err instanceof ApiError ? err.message : `${label} failed`;
+      await refresh();
+    } finally {
+      busy.value = false;
+    }
+  };
+
+  const loadInspect = (reveal: boolean) =>
+    run("Inspect", async () => {
+      const raw = await api("GET", `/api/containers/${props.id}/inspect?reveal=${reveal}`);
+      inspect.value = JSON.stringify(raw, null, 2);
+      revealed.value = reveal;
+    });
+
+  if (state.value === "removed") {
+    return (
+      <p class="notice" role="status">
+        This container was removed. <a href="/containers">Back to containers</a>
+      </p>
+    );
+  }
+
+  return (
+    <div class="container-actions">
+      <p>
+        State: <span class={`state state-${state.value}`} data-live-state>{state.value}</span>
+        {props.isSelf && <span class="badge">Bosun</span>}
+      </p>
+      <div class="row" role="toolbar" aria-label="Actions">
+        {CONTAINER_ACTIONS.map((action) => (
+          <button
+            type="button"
+            key={action}
+            data-action={action}
+            disabled={busy.value || (props.isSelf && !["start", "unpause"].includes(action)) ||
+              !actionAllowed(action, state.value)}
+            onClick={() =>
+              run(LABELS[action], () => api("POST", `/api/containers/${props.id}/${action}`))}
+          >
+            {LABELS[action]}
+          </button>
+        ))}
+      </div>
+      {error.value && <p class="error" role="alert">{error.value}</p>}
+      <form
+        class="row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          run("Rename", () =>
+            api("POST", `/api/containers/${props.id}/rename`, { name: newName.value }));
+        }}
+      >
+        <input
+          aria-label="New name"
+          value={newName.value}
+          pattern="[a-zA-Z0-9][a-zA-Z0-9_.\-]*"
+          onInput={(e) =>
+            newName.value = e.currentTarget.value}
+        />
+        <button type="submit" disabled={busy.value || newName.value === name.value}>
+          Rename
+        </button>
+      </form>
+      {!props.isSelf && (
+        <div class="row">
+          <label class="inline">
+            <input
+              type="checkbox"
+              checked={removeVolumes.value}
+              onChange={(e) => removeVolumes.value = e.currentTarget.checked}
+            />{" "}
+            also remove its anonymous volumes
+          </label>
+          <button
+            type="button"
+            class="danger"
+            data-action="remove"
+            disabled={busy.value}
+            onClick={() => {
+              if (!confirm(`Remove container "${name.value}"? This cannot be undone.`)) return;
+              run(
+                "Remove",
+                () =>
+                  api(
+                    "DELETE",
+                    `/api/containers/${props.id}?force=true&volumes=${removeVolumes.value}`,
+                  ),
+                async () => {
+                  state.value = "removed";
+                },
+              );
+            }}
+          >
+            Remove
+          </button>
+        </div>
+      )}
+      <h2>Inspect</h2>
+      <div class="row">
+        <button type="button" onClick={() => loadInspect(false)}>Show inspect JSON</button>
+        {inspect.value && !revealed.value && (
+          <button
+            type="button"
+            onClick={() => loadInspect(true)}
+            title="Recorded in the audit log"
+          >
+            Reveal secrets
+          </button>
+        )}
+        {inspect.value && (
+          <button
+            type="button"
+            onClick={() => navigator.clipboard?.writeText(inspect.value)}
+          >
+            Copy
+          </button>
+        )}
+      </div>
+      {inspect.value && <pre class="json" data-inspect>{inspect.value}</pre>}
+    </div>
+  );
+}

@@ -1,0 +1,44 @@
+/**
+ * Server-Sent Events over Hono's `streamSSE`: typed `send`, a heartbeat comment every 15 s,
+ * the request's abort propagated to the engine call, failures sent as `event: error` with a
+ * problem object before the stream ends.
+ */
+import type { Context } from "hono";
+import { streamSSE } from "hono/streaming";
+import type { AppEnv } from "./_env.ts";
+import { toProblem } from "./_problem.ts";
+
+/** Sends one event. */
+export type SendEvent = (event: string, data: unknown, id?: string) => Promise<void>;
+
+const HEARTBEAT_MS = 15_000;
+
+/** Answers with an SSE stream driven by `run`; `signal` aborts when the client leaves. */
+export function sse(
+  c: Context<AppEnv>,
+  run: (send: SendEvent, signal: AbortSignal) => Promise<void>,
+): Response {
+  return streamSSE(c, async (stream) => {
+    const controller = new AbortController();
+    stream.onAbort(() => controller.abort());
+    const heartbeat = setInterval(() => {
+      stream.write(": heartbeat\n\n").catch(() => controller.abort());
+    }, HEARTBEAT_MS);
+    const send: SendEvent = (event, data, id) =>
+      stream.writeSSE({ event, data: JSON.stringify(data), id });
+    try {
+      await run(send, controller.signal);
+    } catch (err) {
+      if (!controller.signal.aborted) {
+        const { headers: _headers, ...problem } = toProblem(err);
+        if (problem.status >= 500 && problem.type.endsWith("/internal")) {
+          c.var.log.error("stream failed", { error: err, path: c.req.path });
+        }
+        await send("error", { ...problem, requestId: c.var.requestId }).catch(() => {});
+      }
+    } finally {
+      clearInterval(heartbeat);
+      controller.abort();
+    }
+  });
+}

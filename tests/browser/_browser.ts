@@ -1,0 +1,52 @@
+/** Debian Chromium through playwright-core, signed in to a test Bosun. */
+import { type Browser, chromium, type Page } from "playwright-core";
+import { type Bosun, setupAndLogin } from "../_harness.ts";
+
+/** Flags that keep Chromium quiet on a machine without internet. */
+export const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
+
+/** A browser with one signed-in page; console errors and dialogs are collected. */
+export interface BrowserSession extends AsyncDisposable {
+  browser: Browser;
+  page: Page;
+  consoleErrors: string[];
+  dialogs: string[];
+}
+
+/** Launches Chromium and signs in to `bosun` (running setup first). */
+export async function signedInBrowser(bosun: Bosun, width = 1200): Promise<BrowserSession> {
+  const admin = await setupAndLogin(bosun);
+  const browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: CHROMIUM_ARGS,
+  });
+  const context = await browser.newContext({ viewport: { width, height: 800 } });
+  await context.addCookies(
+    [...admin.cookies].map(([name, value]) => ({ name, value, url: bosun.url })),
+  );
+  const page = await context.newPage();
+  const consoleErrors: string[] = [];
+  const dialogs: string[] = [];
+  page.on("console", (m) => m.type() === "error" && consoleErrors.push(m.text()));
+  page.on("pageerror", (e) => consoleErrors.push(String(e)));
+  page.on("dialog", (d) => {
+    dialogs.push(`${d.type()}: ${d.message()}`);
+    void (d.type() === "confirm" ? d.accept() : d.dismiss());
+  });
+  return {
+    browser,
+    page,
+    consoleErrors,
+    dialogs,
+    [Symbol.asyncDispose]: () => browser.close(),
+  };
+}
