@@ -157,8 +157,9 @@ export default function ContainerActions(props: ContainerActionsProps) {
                     "DELETE",
                     `/api/containers/${props.id}?force=true&volumes=${removeVolumes.value}`,
                   ),
-                async () => {
+                () => {
                   state.value = "removed";
+                  return Promise.resolve();
                 },
               );
             }}
