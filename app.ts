@@ -9,6 +9,7 @@ import { NotFoundError } from "./lib/errors.ts";
 import type { Logger } from "./lib/log/logger.ts";
 import type { RateLimiter } from "./lib/ratelimit/rate_limiter.ts";
 import { createAuthRoutes } from "./routes/auth.ts";
+import { createContainerLogRoutes } from "./routes/container_logs.ts";
 import { createContainerRoutes } from "./routes/containers.ts";
 import { createEventRoutes } from "./routes/events.ts";
 import type { AppEnv } from "./routes/_env.ts";
@@ -79,6 +80,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     "/api/containers",
     createContainerRoutes({ docker: deps.docker, db: deps.db, selfId: deps.selfId }),
   );
+  app.route("/api/containers", createContainerLogRoutes({ docker: deps.docker }));
   app.route("/api/events", createEventRoutes({ docker: deps.docker }));
   app.route(
     "/api",

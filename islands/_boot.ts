@@ -10,6 +10,7 @@ import { api } from "./_api.ts";
 import AuthForm, { AuthFormPropsSchema } from "./AuthForm.tsx";
 import ContainerActions, { ContainerActionsPropsSchema } from "./ContainerActions.tsx";
 import ContainerTable from "./ContainerTable.tsx";
+import LogViewer, { LogViewerPropsSchema } from "./LogViewer.tsx";
 import SecurityPanel from "./SecurityPanel.tsx";
 import SettingsForm from "./SettingsForm.tsx";
 import { SettingsSchema } from "../lib/shared/settings.ts";
@@ -19,6 +20,7 @@ const ISLANDS: Record<string, { component: ComponentType<any>; props: z.ZodType 
   AuthForm: { component: AuthForm, props: AuthFormPropsSchema },
   ContainerActions: { component: ContainerActions, props: ContainerActionsPropsSchema },
   ContainerTable: { component: ContainerTable, props: ContainerTablePropsSchema },
+  LogViewer: { component: LogViewer, props: LogViewerPropsSchema },
   SecurityPanel: { component: SecurityPanel, props: z.object({}) },
   SettingsForm: { component: SettingsForm, props: SettingsSchema },
 };

@@ -246,10 +246,10 @@ export class TestContainers implements AsyncDisposable {
   readonly runId = crypto.randomUUID().slice(0, 8);
   readonly label = `bosun-test-run=${this.runId}`;
 
-  /** Creates (and by default starts) a container running `sleep`. */
+  /** Creates (and by default starts) a container running `command` (default `sleep 3600`). */
   async create(
     name: string,
-    options: { start?: boolean; args?: string[] } = {},
+    options: { start?: boolean; args?: string[]; command?: string[] } = {},
   ): Promise<string> {
     const full = `bt-${this.runId}-${name}`;
     const id = await docker(
@@ -261,8 +261,7 @@ export class TestContainers implements AsyncDisposable {
       this.label,
       ...(options.args ?? []),
       TEST_IMAGE,
-      "sleep",
-      "3600",
+      ...(options.command ?? ["sleep", "3600"]),
     );
     return id.trim();
   }

@@ -18,6 +18,7 @@ import { getSettings } from "../../lib/settings/settings.ts";
 import AuthForm from "../../islands/AuthForm.tsx";
 import ContainerActions from "../../islands/ContainerActions.tsx";
 import ContainerTable from "../../islands/ContainerTable.tsx";
+import LogViewer from "../../islands/LogViewer.tsx";
 import SecurityPanel from "../../islands/SecurityPanel.tsx";
 import SettingsForm from "../../islands/SettingsForm.tsx";
 import { toContainerRow } from "../containers.ts";
@@ -222,6 +223,12 @@ export function createPageRoutes(deps: PageDeps): Hono<AppEnv> {
               state: details.state,
               isSelf: details.isSelf,
             }}
+          />
+          <h2>Logs</h2>
+          <Island
+            name="LogViewer"
+            component={LogViewer}
+            props={{ id: details.id, name: details.name }}
           />
           <ContainerDetailsView details={details} />
         </>,
