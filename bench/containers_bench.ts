@@ -12,15 +12,9 @@
  * Also prints Bosun's peak RSS (VmHWM) after the runs.
  */
 import { docker, setupAndLogin, startBosun } from "../tests/_harness.ts";
+import { bosunPid, median, memory } from "./_util.ts";
 
-const COUNT = Number(Deno.env.get("BENCH_CONTAINERS") ?? 100);
 const RUNS = Number(Deno.env.get("BENCH_RUNS") ?? 30);
-const label = `bosun-bench-run=${crypto.randomUUID().slice(0, 8)}`;
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 async function time(fn: () => Promise<void>): Promise<number> {
   const start = performance.now();
@@ -33,7 +27,7 @@ async function run(cmd: string, args: string[]): Promise<void> {
   if (!out.success) throw new Error(`${cmd} failed: ${new TextDecoder().decode(out.stderr)}`);
 }
 
-async function createContainers(): Promise<void> {
+async function createContainers(COUNT: number, label: string): Promise<void> {
   const batch = 10;
   for (let i = 0; i < COUNT; i += batch) {
     await Promise.all(
@@ -55,9 +49,11 @@ async function createContainers(): Promise<void> {
   }
 }
 
-async function main(): Promise<void> {
+/** Lists `COUNT` containers through Bosun and through the docker CLI; prints the ratios. */
+export async function runContainersBench(COUNT: number): Promise<void> {
+  const label = `bosun-bench-run=${crypto.randomUUID().slice(0, 8)}`;
   console.log(`creating ${COUNT} containers…`);
-  await createContainers();
+  await createContainers(COUNT, label);
   const bosun = await startBosun();
   try {
     const admin = await setupAndLogin(bosun);
@@ -101,11 +97,11 @@ async function main(): Promise<void> {
           `   vs cols ${(m / strict).toFixed(3)}`,
       );
     }
-    const status = await Deno.readTextFile(`/proc/${await bosunPid(bosun.port)}/status`).catch(() =>
-      ""
-    );
-    const hwm = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
-    if (hwm) console.log(`  bosun peak RSS ${(Number(hwm) / 1024).toFixed(1)} MiB`);
+    const pid = await bosunPid(bosun.port);
+    if (pid) {
+      const mem = await memory(pid);
+      console.log(`  bosun RSS ${mem.rss.toFixed(1)} MiB, peak ${mem.peak.toFixed(1)} MiB`);
+    }
   } finally {
     await bosun[Symbol.asyncDispose]();
     const ids = (await docker("ps", "-aq", "--filter", `label=${label}`)).split("\n").filter(
@@ -115,13 +111,4 @@ async function main(): Promise<void> {
   }
 }
 
-async function bosunPid(port: number): Promise<string> {
-  for await (const entry of Deno.readDir("/proc")) {
-    if (!/^\d+$/.test(entry.name)) continue;
-    const cmdline = await Deno.readTextFile(`/proc/${entry.name}/cmdline`).catch(() => "");
-    if (cmdline.includes("main.ts") && cmdline.includes(`--port\0${port}\0`)) return entry.name;
-  }
-  return "0";
-}
-
-await main();
+if (import.meta.main) await runContainersBench(Number(Deno.env.get("BENCH_CONTAINERS") ?? 100));

@@ -15,11 +15,22 @@ export const ENV_VARS = "BOSUN_*,DOCKER_*,TZ";
 /** System information Bosun reads. */
 export const SYS_INFO = "hostname,networkInterfaces,systemMemoryInfo,osRelease,loadavg";
 
+/**
+ * Files of the source tree the server reads at run time; `deno task compile` embeds the same
+ * ones with `--include` (a compiled binary reads its embedded files without a grant).
+ */
+export const EMBEDDED = ["static", "lib/auth/_argon2_worker.ts"];
+
 /** Flags granting exactly the data directory, the Docker socket and the given extra reads. */
 export function sandboxFlags(
-  options: { dataDir: string; socketPath?: string; staticDir: string; extraReads?: string[] },
+  options: { dataDir: string; socketPath?: string; root: string; extraReads?: string[] },
 ): string[] {
-  const reads = [options.dataDir, options.staticDir, ...HOST_FILES, ...(options.extraReads ?? [])];
+  const reads = [
+    options.dataDir,
+    ...EMBEDDED.map((p) => options.root + p),
+    ...HOST_FILES,
+    ...(options.extraReads ?? []),
+  ];
   const writes = [options.dataDir];
   if (options.socketPath) (reads.push(options.socketPath), writes.push(options.socketPath));
   return [

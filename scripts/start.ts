@@ -36,7 +36,7 @@ const extraReads = [
 await ensureBundle();
 const flags = sandboxFlags({
   dataDir,
-  staticDir: `${root}static`,
+  root,
   socketPath: dockerHost.startsWith("unix://") ? dockerHost.slice(7) : undefined,
   extraReads,
 });

@@ -60,7 +60,7 @@ export async function startBosun(options: BosunOptions = {}): Promise<Bosun> {
   const dockerHost = options.dockerHost ?? "unix:///var/run/docker.sock";
   const flags = options.flags ?? sandboxFlags({
     dataDir,
-    staticDir: `${ROOT}static`,
+    root: ROOT,
     socketPath: dockerHost.startsWith("unix://") ? dockerHost.slice(7) : undefined,
   });
   const child = new Deno.Command(Deno.execPath(), {

@@ -4,6 +4,7 @@
  * outside the data directory and spawning processes are refused.
  */
 import assert from "node:assert/strict";
+import { EMBEDDED } from "../../scripts/sandbox_flags.ts";
 import { Client, PASSWORD, ROOT, setupAndLogin, startBosun, TEST_ENV } from "../_harness.ts";
 
 /** The `--allow-*` flags baked by `deno task compile:x86_64`. */
@@ -19,12 +20,24 @@ async function compileFlags(): Promise<string[]> {
   return flags;
 }
 
-/** Compile flags plus read of the static dir, which the binary's embedded files provide. */
-async function binaryLikeFlags(): Promise<string[]> {
-  return (await compileFlags()).map((f) =>
-    f.startsWith("--allow-read=") ? `${f},${ROOT}static` : f
-  );
+/** The paths the compile task embeds with `--include` (the binary reads them without a grant). */
+async function compileIncludes(): Promise<string[]> {
+  const config = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`)) as {
+    tasks: Record<string, string>;
+  };
+  const words = config.tasks["compile:x86_64"].split(/\s+/);
+  return words.flatMap((w, i) => w === "--include" ? [words[i + 1]] : []);
 }
+
+/** Compile flags plus read of what the binary embeds, as its virtual file system allows. */
+async function binaryLikeFlags(): Promise<string[]> {
+  const embedded = (await compileIncludes()).map((p) => ROOT + p).join(",");
+  return (await compileFlags()).map((f) => f.startsWith("--allow-read=") ? `${f},${embedded}` : f);
+}
+
+Deno.test("the compile task embeds what the sandboxed server reads from the source tree", async () => {
+  assert.deepEqual((await compileIncludes()).sort(), [...EMBEDDED].sort());
+});
 
 Deno.test("the compile task's permissions run Bosun and refuse what they must", async (t) => {
   await Deno.mkdir("/var/lib/bosun", { recursive: true });

@@ -1,0 +1,11 @@
+/**
+ * `deno task bench`: every benchmark, as ratios against baselines run in the same process.
+ * Run it with the native Deno binary (scripts/test_env.sh puts it on PATH), not the npm
+ * wrapper.
+ */
+import { runContainersBench } from "./containers_bench.ts";
+import { runLogBench } from "./logs_bench.ts";
+
+console.log(`deno ${Deno.version.deno} at ${Deno.execPath()}`);
+for (const count of [100, 200]) await runContainersBench(count);
+await runLogBench();
