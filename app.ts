@@ -27,6 +27,8 @@ import {
 import { problemResponse, toProblem } from "./routes/_problem.ts";
 import { createPageRoutes } from "./routes/pages/pages.tsx";
 import { createStaticRoutes } from "./routes/static.ts";
+import { createContainerStatsRoutes, createStatsRoutes } from "./routes/stats.ts";
+import type { StatsCache } from "./lib/stats/stats_cache.ts";
 import { createSystemRoutes } from "./routes/system.ts";
 
 /** Everything the app needs, constructed once in `main.ts` (or a test). */
@@ -46,6 +48,7 @@ export interface AppDeps {
   forceHttps: boolean;
   passwordFromEnvironment: boolean;
   rememberMs: number;
+  stats: StatsCache;
   /** Bosun's own container id when it runs in one (never stopped or removed by Bosun). */
   selfId?: string;
 }
@@ -81,6 +84,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     createContainerRoutes({ docker: deps.docker, db: deps.db, selfId: deps.selfId }),
   );
   app.route("/api/containers", createContainerLogRoutes({ docker: deps.docker }));
+  app.route("/api/containers", createContainerStatsRoutes({ docker: deps.docker }));
+  app.route("/api/stats", createStatsRoutes({ stats: deps.stats }));
   app.route("/api/events", createEventRoutes({ docker: deps.docker }));
   app.route(
     "/api",

@@ -51,6 +51,12 @@ export const OPTIONS: Record<string, OptionSpec> = {
     help: "how often the engine's reachability is checked",
     default: "5s",
   },
+  statsInterval: {
+    flag: "stats-interval",
+    env: "BOSUN_STATS_INTERVAL",
+    help: "how often every container's stats are refreshed in the background",
+    default: "5m",
+  },
   publicUrl: {
     flag: "public-url",
     env: "BOSUN_PUBLIC_URL",
@@ -145,6 +151,7 @@ const RawConfigSchema = z.object({
   dockerCertPath: z.string().optional(),
   dockerTimeout: DurationSchema,
   dockerCheckInterval: DurationSchema,
+  statsInterval: DurationSchema,
   publicUrl: z.url().optional(),
   trustedProxies: ListSchema.default([]),
   allowedHosts: ListSchema.default([]),

@@ -18,6 +18,7 @@ import { DockerClient } from "./lib/docker/client.ts";
 import { EngineMonitor } from "./lib/docker/monitor.ts";
 import { createLogger, type Logger } from "./lib/log/logger.ts";
 import { RateLimiter } from "./lib/ratelimit/rate_limiter.ts";
+import { StatsCache } from "./lib/stats/stats_cache.ts";
 import { SecretBox } from "./lib/secrets/secret_box.ts";
 
 /** Bosun's version. */
@@ -91,6 +92,9 @@ async function run(config: Config, log: Logger): Promise<number> {
   engine.start();
   await engine.check();
 
+  const stats = new StatsCache(docker, log, config.statsInterval);
+  stats.start();
+
   const hostname = safeHostname();
   const publicHost = config.publicUrl ? new URL(config.publicUrl).hostname : undefined;
   const allowedHosts = [hostname, `${hostname}.local`, ...config.allowedHosts];
@@ -119,6 +123,7 @@ async function run(config: Config, log: Logger): Promise<number> {
     passwordFromEnvironment: config.adminPassword !== undefined,
     rememberMs: config.sessionRemember,
     selfId: await detectSelfContainerId(),
+    stats,
   });
 
   const tls = await loadServerTls(config, dataDir, hostname, log);
@@ -143,6 +148,7 @@ async function run(config: Config, log: Logger): Promise<number> {
     log.info("shutting down");
     clearInterval(pruner);
     engine.stop();
+    stats.stop();
     server.shutdown();
   };
   Deno.addSignalListener("SIGINT", shutdown);

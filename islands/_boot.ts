@@ -13,6 +13,8 @@ import ContainerTable from "./ContainerTable.tsx";
 import LogViewer, { LogViewerPropsSchema } from "./LogViewer.tsx";
 import SecurityPanel from "./SecurityPanel.tsx";
 import SettingsForm from "./SettingsForm.tsx";
+import StatsBoard from "./StatsBoard.tsx";
+import { StatsSnapshotSchema } from "../lib/shared/stats.ts";
 import { SettingsSchema } from "../lib/shared/settings.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -23,6 +25,7 @@ const ISLANDS: Record<string, { component: ComponentType<any>; props: z.ZodType 
   LogViewer: { component: LogViewer, props: LogViewerPropsSchema },
   SecurityPanel: { component: SecurityPanel, props: z.object({}) },
   SettingsForm: { component: SettingsForm, props: SettingsSchema },
+  StatsBoard: { component: StatsBoard, props: StatsSnapshotSchema },
 };
 
 for (const el of document.querySelectorAll<HTMLElement>("[data-island]")) {

@@ -7,6 +7,7 @@ import { DockerClient } from "../lib/docker/client.ts";
 import { EngineMonitor } from "../lib/docker/monitor.ts";
 import { createLogger } from "../lib/log/logger.ts";
 import { RateLimiter } from "../lib/ratelimit/rate_limiter.ts";
+import { StatsCache } from "../lib/stats/stats_cache.ts";
 import type { AppEnv } from "../routes/_env.ts";
 import { ROOT } from "./_harness.ts";
 
@@ -26,6 +27,7 @@ export function buildTestApp(
   const docker = new DockerClient({ host: dockerHost, timeoutMs: 5000 });
   const log = createLogger("error");
   const engine = new EngineMonitor(docker, log, 60_000);
+  const stats = new StatsCache(docker, log, 3_600_000);
   const auth = new AuthService(db, { idleMs: 60_000, maxMs: 3_600_000, rememberMs: 86_400_000 });
   const limiter = new RateLimiter({
     api: [{ limit: 100_000, windowMs: 60_000 }],
@@ -48,6 +50,7 @@ export function buildTestApp(
     passwordFromEnvironment: false,
     rememberMs: 86_400_000,
     selfId: options.selfId,
+    stats,
   });
   return {
     app,
@@ -61,6 +64,7 @@ export function buildTestApp(
     },
     [Symbol.dispose]: () => {
       engine.stop();
+      stats.stop();
       docker.close();
       db.close();
     },

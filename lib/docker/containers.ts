@@ -1,5 +1,6 @@
 /** Container calls of the Engine API, one function per call. */
 import { z } from "zod";
+import { readJsonLines } from "./_json_lines.ts";
 import type { DockerClient } from "./client.ts";
 
 const PortSchema = z.object({
@@ -172,4 +173,85 @@ export async function removeContainer(
     query: { force: options.force ?? false, v: options.volumes ?? false },
     signal: options.signal,
   });
+}
+
+/** `GET /containers/{id}/top`: the processes running in a container. */
+export const ContainerTopSchema = z.object({
+  Titles: z.array(z.string()),
+  Processes: z.array(z.array(z.string())).nullable().default([]),
+}).transform((t) => ({ titles: t.Titles, processes: t.Processes ?? [] }));
+/** A container's process table. */
+export type ContainerTop = z.output<typeof ContainerTopSchema>;
+
+/** `GET /containers/{id}/top?ps_args=`. */
+export function topContainer(
+  docker: DockerClient,
+  id: string,
+  options: { psArgs?: string; signal?: AbortSignal } = {},
+): Promise<ContainerTop> {
+  return docker.request("GET", idPath(id, "top"), ContainerTopSchema, {
+    query: { ps_args: options.psArgs },
+    signal: options.signal,
+  });
+}
+
+/** The engine's raw stats sample (`GET /containers/{id}/stats`), fields Bosun computes from. */
+export const StatsSampleSchema = z.looseObject({
+  read: z.string(),
+  preread: z.string().optional(),
+  pids_stats: z.object({ current: z.number().optional() }).optional(),
+  cpu_stats: z.object({
+    cpu_usage: z.object({
+      total_usage: z.number(),
+      percpu_usage: z.array(z.number()).nullable().optional(),
+    }),
+    system_cpu_usage: z.number().optional(),
+    online_cpus: z.number().optional(),
+  }),
+  precpu_stats: z.object({
+    cpu_usage: z.object({ total_usage: z.number() }),
+    system_cpu_usage: z.number().optional(),
+  }),
+  memory_stats: z.object({
+    usage: z.number().optional(),
+    limit: z.number().optional(),
+    stats: z.record(z.string(), z.number()).optional(),
+  }),
+  networks: z.record(z.string(), z.object({ rx_bytes: z.number(), tx_bytes: z.number() }))
+    .optional(),
+  blkio_stats: z.object({
+    io_service_bytes_recursive: z.array(z.object({ op: z.string(), value: z.number() }))
+      .nullable().optional(),
+  }).optional(),
+});
+/** One raw stats sample. */
+export type StatsSample = z.output<typeof StatsSampleSchema>;
+
+/** `GET /containers/{id}/stats?stream=false&one-shot=…`: one sample with its predecessor. */
+export function getContainerStats(
+  docker: DockerClient,
+  id: string,
+  options: { signal?: AbortSignal } = {},
+): Promise<StatsSample> {
+  return docker.request("GET", idPath(id, "stats"), StatsSampleSchema, {
+    query: { stream: false },
+    signal: options.signal,
+  });
+}
+
+/** `GET /containers/{id}/stats?stream=true`: a sample about every second until aborted. */
+export async function* streamContainerStats(
+  docker: DockerClient,
+  id: string,
+  options: { signal?: AbortSignal } = {},
+): AsyncGenerator<StatsSample> {
+  const res = await docker.stream("GET", idPath(id, "stats"), {
+    query: { stream: true },
+    signal: options.signal,
+  });
+  try {
+    yield* readJsonLines(res, StatsSampleSchema);
+  } finally {
+    res.destroy();
+  }
 }

@@ -1,13 +1,16 @@
 /** The server-rendered, readable view of one container. */
+import type { ContainerTop } from "../../lib/docker/containers.ts";
 import type { ContainerDetails } from "../../lib/shared/containers.ts";
 
 /** Props of ContainerDetailsView. */
 export interface ContainerDetailsViewProps {
   details: ContainerDetails;
+  /** Processes, when the container is running. */
+  top?: ContainerTop;
 }
 
 /** Image, command, state, ports, mounts, networks, environment (masked) and labels. */
-export function ContainerDetailsView({ details: d }: ContainerDetailsViewProps) {
+export function ContainerDetailsView({ details: d, top }: ContainerDetailsViewProps) {
   return (
     <section class="container-details">
       <h2>Overview</h2>
@@ -41,6 +44,19 @@ export function ContainerDetailsView({ details: d }: ContainerDetailsViewProps) 
           <code>{d.id}</code>
         </dd>
       </dl>
+      {top && (
+        <>
+          <h2>Processes</h2>
+          <table class="processes">
+            <thead>
+              <tr>{top.titles.map((t) => <th>{t}</th>)}</tr>
+            </thead>
+            <tbody>
+              {top.processes.map((p) => <tr>{p.map((v) => <td>{v}</td>)}</tr>)}
+            </tbody>
+          </table>
+        </>
+      )}
       <h2>Ports</h2>
       {d.ports.length
         ? (

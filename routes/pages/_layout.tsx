@@ -6,6 +6,7 @@ import type { EngineStatus } from "../../lib/docker/monitor.ts";
 export const NAV = [
   { href: "/", label: "Dashboard" },
   { href: "/containers", label: "Containers" },
+  { href: "/stats", label: "Stats" },
   { href: "/backups", label: "Backups" },
   { href: "/images", label: "Images" },
   { href: "/volumes", label: "Volumes" },

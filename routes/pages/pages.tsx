@@ -8,7 +8,7 @@ import { z } from "zod";
 import { PASSWORD_MAX_LENGTH } from "../../lib/shared/password_policy.ts";
 import type { AuthService } from "../../lib/auth/auth_service.ts";
 import type { DockerClient } from "../../lib/docker/client.ts";
-import { inspectContainer, listContainers } from "../../lib/docker/containers.ts";
+import { inspectContainer, listContainers, topContainer } from "../../lib/docker/containers.ts";
 import { toContainerDetails } from "../../lib/containers/details.ts";
 import { ContainerRefSchema } from "../../lib/shared/containers.ts";
 import { ContainerDetailsView } from "./_container_details.tsx";
@@ -19,6 +19,8 @@ import AuthForm from "../../islands/AuthForm.tsx";
 import ContainerActions from "../../islands/ContainerActions.tsx";
 import ContainerTable from "../../islands/ContainerTable.tsx";
 import LogViewer from "../../islands/LogViewer.tsx";
+import StatsBoard from "../../islands/StatsBoard.tsx";
+import type { StatsCache } from "../../lib/stats/stats_cache.ts";
 import SecurityPanel from "../../islands/SecurityPanel.tsx";
 import SettingsForm from "../../islands/SettingsForm.tsx";
 import { toContainerRow } from "../containers.ts";
@@ -38,6 +40,7 @@ export interface PageDeps extends SignInDeps {
   assetVersion: string;
   version: string;
   selfId?: string;
+  stats: StatsCache;
 }
 
 const FormSchema = z.object({
@@ -209,6 +212,9 @@ export function createPageRoutes(deps: PageDeps): Hono<AppEnv> {
     try {
       const inspect = await inspectContainer(deps.docker, ref.data, { signal: c.req.raw.signal });
       const details = toContainerDetails(inspect, deps.selfId);
+      const top = details.state === "running"
+        ? await topContainer(deps.docker, details.id).catch(() => undefined)
+        : undefined;
       return page(
         c,
         details.name,
@@ -230,7 +236,7 @@ export function createPageRoutes(deps: PageDeps): Hono<AppEnv> {
             component={LogViewer}
             props={{ id: details.id, name: details.name }}
           />
-          <ContainerDetailsView details={details} />
+          <ContainerDetailsView details={details} top={top} />
         </>,
       );
     } catch (err) {
@@ -245,6 +251,14 @@ export function createPageRoutes(deps: PageDeps): Hono<AppEnv> {
       );
     }
   });
+
+  app.get("/stats", (c) =>
+    page(
+      c,
+      "Stats",
+      "/stats",
+      <Island name="StatsBoard" component={StatsBoard} props={deps.stats.snapshot()} />,
+    ));
 
   app.get("/settings", (c) =>
     page(
