@@ -49,10 +49,12 @@ export function ContainerDetailsView({ details: d, top }: ContainerDetailsViewPr
           <h2>Processes</h2>
           <table class="processes">
             <thead>
-              <tr>{top.titles.map((t) => <th>{t}</th>)}</tr>
+              <tr>{top.titles.map((t) => <th key={t}>{t}</th>)}</tr>
             </thead>
             <tbody>
-              {top.processes.map((p) => <tr>{p.map((v) => <td>{v}</td>)}</tr>)}
+              {top.processes.map((p, i) => (
+                <tr key={i}>{p.map((v, j) => <td key={j}>{v}</td>)}</tr>
+              ))}
             </tbody>
           </table>
         </>

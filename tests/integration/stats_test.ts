@@ -25,20 +25,36 @@ Deno.test("stats and top", async (t) => {
   const id = await containers.create("idle");
 
   await t.step("one-shot memory is within 10 % of `docker stats --no-stream`", async () => {
-    const r = await admin.json<
-      { memoryBytes: number; memoryLimitBytes: number; pids: number; cpuPercent: number }
-    >(
-      "GET",
-      `/api/containers/${id}/stats`,
-    );
-    assert.equal(r.status, 200);
-    const cli = (await docker("stats", "--no-stream", "--format", "{{.MemUsage}}", id)).trim();
-    const [used, limit] = cli.split("/").map(parseSize);
-    const ratio = r.body.memoryBytes / used;
-    assert.ok(ratio > 0.9 && ratio < 1.1, `bosun ${r.body.memoryBytes} vs docker ${used} (${cli})`);
-    assert.ok(Math.abs(r.body.memoryLimitBytes / limit - 1) < 0.01);
-    assert.equal(r.body.pids, 1);
-    assert.ok(r.body.cpuPercent >= 0 && r.body.cpuPercent < 50);
+    type Point = {
+      memoryBytes: number;
+      memoryLimitBytes: number;
+      pids: number;
+      cpuPercent: number;
+    };
+    const cliMemory = async () => {
+      const cli = (await docker("stats", "--no-stream", "--format", "{{.MemUsage}}", id)).trim();
+      return cli.split("/").map(parseSize);
+    };
+    // A fresh container's memory still moves; compare once two CLI readings around ours agree.
+    let attempt = 0;
+    while (true) {
+      const [before] = await cliMemory();
+      const r = await admin.json<Point>("GET", `/api/containers/${id}/stats`);
+      assert.equal(r.status, 200);
+      const [after, limit] = await cliMemory();
+      const stable = Math.abs(after / before - 1) < 0.05;
+      if (!stable && ++attempt < 10) continue;
+      assert.ok(stable, `the container's memory did not settle: ${before} then ${after}`);
+      const ratio = r.body.memoryBytes / ((before + after) / 2);
+      assert.ok(
+        ratio > 0.9 && ratio < 1.1,
+        `bosun ${r.body.memoryBytes} vs docker ${before}/${after}`,
+      );
+      assert.ok(Math.abs(r.body.memoryLimitBytes / limit - 1) < 0.01);
+      assert.equal(r.body.pids, 1);
+      assert.ok(r.body.cpuPercent >= 0 && r.body.cpuPercent < 50);
+      break;
+    }
   });
 
   await t.step("the cache answers at once and refreshes on demand", async () => {
