@@ -106,6 +106,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     },
   });
   app.route("/static", createStaticRoutes(deps.staticDir));
+  app.get("/favicon.ico", (c) => c.redirect("/static/icon.svg", 301));
   app.route("/", createPageRoutes(deps));
 
   app.notFound((c) => {
