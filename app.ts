@@ -12,6 +12,8 @@ import { createAuthRoutes } from "./routes/auth.ts";
 import { createContainerLogRoutes } from "./routes/container_logs.ts";
 import { createContainerRoutes } from "./routes/containers.ts";
 import { createEventRoutes } from "./routes/events.ts";
+import { createHostRoutes } from "./routes/host.ts";
+import type { HostSampler } from "./lib/host/host_stats.ts";
 import type { AppEnv } from "./routes/_env.ts";
 import {
   authenticate,
@@ -49,6 +51,7 @@ export interface AppDeps {
   passwordFromEnvironment: boolean;
   rememberMs: number;
   stats: StatsCache;
+  host: HostSampler;
   /** Bosun's own container id when it runs in one (never stopped or removed by Bosun). */
   selfId?: string;
 }
@@ -87,6 +90,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/api/containers", createContainerStatsRoutes({ docker: deps.docker }));
   app.route("/api/stats", createStatsRoutes({ stats: deps.stats }));
   app.route("/api/events", createEventRoutes({ docker: deps.docker }));
+  app.route("/api/system", createHostRoutes({ docker: deps.docker, host: deps.host }));
   app.route(
     "/api",
     createSystemRoutes({

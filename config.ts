@@ -57,6 +57,11 @@ export const OPTIONS: Record<string, OptionSpec> = {
     help: "how often every container's stats are refreshed in the background",
     default: "5m",
   },
+  selfContainer: {
+    flag: "self-container",
+    env: "BOSUN_SELF_CONTAINER",
+    help: "name or id of Bosun's own container, when its host name is not the container id",
+  },
   publicUrl: {
     flag: "public-url",
     env: "BOSUN_PUBLIC_URL",
@@ -152,6 +157,7 @@ const RawConfigSchema = z.object({
   dockerTimeout: DurationSchema,
   dockerCheckInterval: DurationSchema,
   statsInterval: DurationSchema,
+  selfContainer: z.string().optional(),
   publicUrl: z.url().optional(),
   trustedProxies: ListSchema.default([]),
   allowedHosts: ListSchema.default([]),

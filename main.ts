@@ -19,6 +19,7 @@ import { EngineMonitor } from "./lib/docker/monitor.ts";
 import { createLogger, type Logger } from "./lib/log/logger.ts";
 import { RateLimiter } from "./lib/ratelimit/rate_limiter.ts";
 import { StatsCache } from "./lib/stats/stats_cache.ts";
+import { HostSampler } from "./lib/host/host_stats.ts";
 import { SecretBox } from "./lib/secrets/secret_box.ts";
 
 /** Bosun's version. */
@@ -122,8 +123,12 @@ async function run(config: Config, log: Logger): Promise<number> {
     forceHttps: config.forceHttps,
     passwordFromEnvironment: config.adminPassword !== undefined,
     rememberMs: config.sessionRemember,
-    selfId: await detectSelfContainerId(),
+    selfId: await detectSelfContainerId(docker, {
+      configured: config.selfContainer,
+      hostname: safeHostname(),
+    }),
     stats,
+    host: new HostSampler(dataDir),
   });
 
   const tls = await loadServerTls(config, dataDir, hostname, log);

@@ -10,6 +10,8 @@ import { api } from "./_api.ts";
 import AuthForm, { AuthFormPropsSchema } from "./AuthForm.tsx";
 import ContainerActions, { ContainerActionsPropsSchema } from "./ContainerActions.tsx";
 import ContainerTable from "./ContainerTable.tsx";
+import EventsBoard, { EventsBoardPropsSchema } from "./EventsBoard.tsx";
+import HostMeter from "./HostMeter.tsx";
 import LogViewer, { LogViewerPropsSchema } from "./LogViewer.tsx";
 import SecurityPanel from "./SecurityPanel.tsx";
 import SettingsForm from "./SettingsForm.tsx";
@@ -22,6 +24,8 @@ const ISLANDS: Record<string, { component: ComponentType<any>; props: z.ZodType 
   AuthForm: { component: AuthForm, props: AuthFormPropsSchema },
   ContainerActions: { component: ContainerActions, props: ContainerActionsPropsSchema },
   ContainerTable: { component: ContainerTable, props: ContainerTablePropsSchema },
+  EventsBoard: { component: EventsBoard, props: EventsBoardPropsSchema },
+  HostMeter: { component: HostMeter, props: z.object({}) },
   LogViewer: { component: LogViewer, props: LogViewerPropsSchema },
   SecurityPanel: { component: SecurityPanel, props: z.object({}) },
   SettingsForm: { component: SettingsForm, props: SettingsSchema },

@@ -86,7 +86,7 @@ export function createEventRoutes(deps: { docker: DockerClient }): OpenAPIHono<A
       for await (
         const e of streamEvents(deps.docker, {
           since: q.since ?? now - DAY_SECONDS,
-          until: q.until ?? now,
+          until: q.until ?? now + 1, // the engine compares whole seconds: include this one
           filters: filtersFor(q.type, q.action),
           signal: c.req.raw.signal,
         })

@@ -3,17 +3,15 @@
  * chosen data directory) — the compile task bakes the same set with fixed roots.
  */
 
-/** Files outside the data directory that host statistics and the hardware profile read. */
-export const HOST_FILES = [
-  "/proc/meminfo",
-  "/proc/cpuinfo",
-  "/proc/self/mountinfo",
-  "/sys/firmware/devicetree/base/model",
-];
+/**
+ * Files outside the data directory the server reads. Deno refuses `/proc` and `/sys` to
+ * anything short of `--allow-all`, so host figures come from `--allow-sys` APIs instead.
+ */
+export const HOST_FILES: string[] = [];
 /** Environment variables Bosun reads. */
 export const ENV_VARS = "BOSUN_*,DOCKER_*,TZ";
 /** System information Bosun reads. */
-export const SYS_INFO = "hostname,networkInterfaces,systemMemoryInfo,osRelease,loadavg";
+export const SYS_INFO = "hostname,networkInterfaces,systemMemoryInfo,osRelease,loadavg,statfs,cpus";
 
 /**
  * Files of the source tree the server reads at run time; `deno task compile` embeds the same

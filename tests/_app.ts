@@ -8,6 +8,7 @@ import { EngineMonitor } from "../lib/docker/monitor.ts";
 import { createLogger } from "../lib/log/logger.ts";
 import { RateLimiter } from "../lib/ratelimit/rate_limiter.ts";
 import { StatsCache } from "../lib/stats/stats_cache.ts";
+import { HostSampler } from "../lib/host/host_stats.ts";
 import type { AppEnv } from "../routes/_env.ts";
 import { ROOT } from "./_harness.ts";
 
@@ -51,6 +52,7 @@ export function buildTestApp(
     rememberMs: 86_400_000,
     selfId: options.selfId,
     stats,
+    host: new HostSampler("/tmp"),
   });
   return {
     app,

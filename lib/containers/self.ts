@@ -1,24 +1,24 @@
 /**
- * Recognising Bosun's own container: inside a container, the engine bind-mounts
- * `/etc/hostname` from `/var/lib/docker/containers/<id>/hostname`, which shows in
- * `/proc/self/mountinfo`. Bosun never stops, kills or removes that container.
+ * Recognising Bosun's own container, so it never stops, kills or removes itself. Deno grants
+ * `/proc` reads only with --allow-all, so the container is found by what the engine tells:
+ * `BOSUN_SELF_CONTAINER` (name or id) when set, else the container whose id starts with this
+ * machine's host name (Docker's default host name is the short container id).
  */
+import type { DockerClient } from "../docker/client.ts";
+import { inspectContainer, listContainers } from "../docker/containers.ts";
 
-/** The container id found in a mountinfo text, or undefined outside a container. */
-export function containerIdFromMountinfo(mountinfo: string): string | undefined {
-  for (const line of mountinfo.split("\n")) {
-    const m = /\/containers\/([0-9a-f]{64})\/(hostname|resolv\.conf|hosts)\s/.exec(line);
-    if (m) return m[1];
-  }
-  return undefined;
-}
-
-/** Reads `/proc/self/mountinfo`; undefined when unreadable or not in a container. */
+/** Finds Bosun's own container id; undefined when Bosun does not run in a container here. */
 export async function detectSelfContainerId(
-  read: (path: string) => Promise<string> = Deno.readTextFile,
+  docker: DockerClient,
+  options: { configured?: string; hostname?: string },
 ): Promise<string | undefined> {
   try {
-    return containerIdFromMountinfo(await read("/proc/self/mountinfo"));
+    if (options.configured) return (await inspectContainer(docker, options.configured)).Id;
+    const host = options.hostname?.toLowerCase() ?? "";
+    if (!/^[0-9a-f]{12}$/.test(host)) return undefined;
+    const running = await listContainers(docker, { filters: { id: [host] } });
+    const matches = running.filter((c) => c.id.startsWith(host));
+    return matches.length === 1 ? matches[0].id : undefined;
   } catch {
     return undefined;
   }

@@ -38,6 +38,10 @@ export const EngineInfoSchema = z.object({
   NCPU: z.number(),
   MemTotal: z.number(),
   OperatingSystem: z.string().optional(),
+  ServerVersion: z.string().optional(),
+  Driver: z.string().optional(),
+  KernelVersion: z.string().optional(),
+  DockerRootDir: z.string().optional(),
 }).transform((v) => ({
   name: v.Name,
   containers: v.Containers,
@@ -48,6 +52,10 @@ export const EngineInfoSchema = z.object({
   cpus: v.NCPU,
   memoryBytes: v.MemTotal,
   operatingSystem: v.OperatingSystem,
+  serverVersion: v.ServerVersion,
+  storageDriver: v.Driver,
+  kernelVersion: v.KernelVersion,
+  rootDir: v.DockerRootDir,
 }));
 /** The engine's host summary. */
 export type EngineInfo = z.output<typeof EngineInfoSchema>;

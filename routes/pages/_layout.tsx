@@ -1,6 +1,8 @@
 /** The page frame: top bar (server name, engine banner, sign-out) and navigation. */
 import type { ComponentChildren } from "preact";
 import type { EngineStatus } from "../../lib/docker/monitor.ts";
+import HostMeter from "../../islands/HostMeter.tsx";
+import { Island } from "./_island.tsx";
 
 /** Navigation entries, in order. */
 export const NAV = [
@@ -45,6 +47,7 @@ export function Layout(p: LayoutProps) {
         <header class="topbar">
           <a class="brand" href="/">⚓ Bosun</a>
           {p.serverName && <span class="server" title="Server name">{p.serverName}</span>}
+          {p.serverName && <Island name="HostMeter" component={HostMeter} props={{}} />}
           {p.serverName && <button type="button" class="link" data-logout>Sign out</button>}
         </header>
         {p.engine && !p.engine.reachable && (

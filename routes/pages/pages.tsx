@@ -13,13 +13,18 @@ import { toContainerDetails } from "../../lib/containers/details.ts";
 import { ContainerRefSchema } from "../../lib/shared/containers.ts";
 import { ContainerDetailsView } from "./_container_details.tsx";
 import type { EngineMonitor } from "../../lib/docker/monitor.ts";
-import { getInfo } from "../../lib/docker/system.ts";
+import { getEngineOverview } from "../../lib/host/engine_overview.ts";
+import type { HostSampler } from "../../lib/host/host_stats.ts";
+import { type EngineEvent, streamEvents } from "../../lib/docker/events.ts";
+import { Dashboard } from "./_dashboard.tsx";
 import { getSettings } from "../../lib/settings/settings.ts";
 import AuthForm from "../../islands/AuthForm.tsx";
 import ContainerActions from "../../islands/ContainerActions.tsx";
 import ContainerTable from "../../islands/ContainerTable.tsx";
 import LogViewer from "../../islands/LogViewer.tsx";
 import StatsBoard from "../../islands/StatsBoard.tsx";
+import EventsBoard from "../../islands/EventsBoard.tsx";
+import { toEventDto } from "../events.ts";
 import type { StatsCache } from "../../lib/stats/stats_cache.ts";
 import SecurityPanel from "../../islands/SecurityPanel.tsx";
 import SettingsForm from "../../islands/SettingsForm.tsx";
@@ -41,6 +46,18 @@ export interface PageDeps extends SignInDeps {
   version: string;
   selfId?: string;
   stats: StatsCache;
+  host: HostSampler;
+}
+
+async function collectEvents(
+  docker: DockerClient,
+  since: number,
+  until: number,
+  signal: AbortSignal,
+): Promise<EngineEvent[]> {
+  const events: EngineEvent[] = [];
+  for await (const e of streamEvents(docker, { since, until, signal })) events.push(e);
+  return events;
 }
 
 const FormSchema = z.object({
@@ -55,7 +72,6 @@ const COMING: Record<string, string> = {
   "/volumes": "Volumes and the volume explorer are coming.",
   "/networks": "Networks with IP planning are coming.",
   "/stacks": "Compose stacks are coming.",
-  "/events": "The live engine event stream is coming.",
 };
 
 /** Builds the page routes. */
@@ -142,45 +158,20 @@ export function createPageRoutes(deps: PageDeps): Hono<AppEnv> {
     ));
 
   app.get("/", async (c) => {
-    let summary: VNode;
+    let body: VNode;
     try {
-      const info = await getInfo(deps.docker, { signal: c.req.raw.signal });
-      summary = (
-        <dl class="stats">
-          <div>
-            <dt>Containers</dt>
-            <dd>{info.containers}</dd>
-          </div>
-          <div>
-            <dt>Running</dt>
-            <dd>{info.running}</dd>
-          </div>
-          <div>
-            <dt>Paused</dt>
-            <dd>{info.paused}</dd>
-          </div>
-          <div>
-            <dt>Stopped</dt>
-            <dd>{info.stopped}</dd>
-          </div>
-          <div>
-            <dt>Images</dt>
-            <dd>{info.images}</dd>
-          </div>
-          <div>
-            <dt>CPUs</dt>
-            <dd>{info.cpus}</dd>
-          </div>
-          <div>
-            <dt>Memory</dt>
-            <dd>{(info.memoryBytes / 2 ** 30).toFixed(1)} GiB</dd>
-          </div>
-        </dl>
-      );
+      const signal = c.req.raw.signal;
+      const now = Math.floor(Date.now() / 1000);
+      const [engine, host, recent] = await Promise.all([
+        getEngineOverview(deps.docker, { signal }),
+        deps.host.sample(),
+        collectEvents(deps.docker, now - 86_400, now + 1, signal),
+      ]);
+      body = <Dashboard engine={engine} host={host} events={recent.slice(-10).reverse()} />;
     } catch (err) {
-      summary = <p class="error">Cannot read the engine: {(err as Error).message}</p>;
+      body = <p class="error">Cannot read the engine: {(err as Error).message}</p>;
     }
-    return page(c, "Dashboard", "/", summary);
+    return page(c, "Dashboard", "/", body);
   });
 
   app.get("/containers", async (c) => {
@@ -249,6 +240,22 @@ export function createPageRoutes(deps: PageDeps): Hono<AppEnv> {
         <p class="error">{problem.detail}</p>,
         problem.status,
       );
+    }
+  });
+
+  app.get("/events", async (c) => {
+    const now = Math.floor(Date.now() / 1000);
+    try {
+      const events = await collectEvents(deps.docker, now - 86_400, now + 1, c.req.raw.signal);
+      const dtos = events.reverse().slice(0, 2000).map(toEventDto);
+      return page(
+        c,
+        "Events",
+        "/events",
+        <Island name="EventsBoard" component={EventsBoard} props={{ events: dtos }} />,
+      );
+    } catch (err) {
+      return page(c, "Events", "/events", <p class="error">{(err as Error).message}</p>, 503);
     }
   });
 

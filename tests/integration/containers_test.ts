@@ -1,5 +1,7 @@
 /** Container lifecycle, bulk, details and inspect against the real engine. */
 import assert from "node:assert/strict";
+import { DockerClient } from "../../lib/docker/client.ts";
+import { detectSelfContainerId } from "../../lib/containers/self.ts";
 import { buildTestApp } from "../_app.ts";
 import { docker, setupAndLogin, startBosun, TestContainers } from "../_harness.ts";
 
@@ -198,4 +200,24 @@ Deno.test("self-protection: Bosun refuses to stop, kill, pause or remove its own
   const list = await call("GET", "/api/containers");
   const rows = await list.json() as { id: string; isSelf: boolean }[];
   assert.equal(rows.find((r) => r.id === selfId)?.isSelf, true);
+});
+
+Deno.test("detectSelfContainerId() finds the container by host name or configured name", async () => {
+  await using containers = new TestContainers();
+  const id = await containers.create("me");
+  const client = new DockerClient({ host: "unix:///var/run/docker.sock", timeoutMs: 5000 });
+  try {
+    assert.equal(await detectSelfContainerId(client, { hostname: id.slice(0, 12) }), id);
+    assert.equal(
+      await detectSelfContainerId(client, {
+        configured: `bt-${containers.runId}-me`,
+        hostname: "x",
+      }),
+      id,
+    );
+    assert.equal(await detectSelfContainerId(client, { hostname: "my-laptop" }), undefined);
+    assert.equal(await detectSelfContainerId(client, { hostname: "0123456789ab" }), undefined);
+  } finally {
+    client.close();
+  }
 });

@@ -1,0 +1,21 @@
+/** Network calls of the Engine API, one function per call. */
+import { z } from "zod";
+import type { DockerClient } from "./client.ts";
+
+/** One network as listed. */
+export const NetworkSummarySchema = z.looseObject({
+  Id: z.string(),
+  Name: z.string(),
+  Driver: z.string(),
+  Scope: z.string().default("local"),
+}).transform((n) => ({ id: n.Id, name: n.Name, driver: n.Driver, scope: n.Scope }));
+/** One network as listed. */
+export type NetworkSummary = z.output<typeof NetworkSummarySchema>;
+
+/** `GET /networks`. */
+export function listNetworks(
+  docker: DockerClient,
+  options: { signal?: AbortSignal } = {},
+): Promise<NetworkSummary[]> {
+  return docker.request("GET", "/networks", z.array(NetworkSummarySchema), options);
+}

@@ -1,0 +1,97 @@
+/** The dashboard: engine overview, host figures, recent engine events. */
+import type { EngineEvent } from "../../lib/docker/events.ts";
+import type { EngineOverview } from "../../lib/shared/engine.ts";
+import type { HostStats } from "../../lib/shared/host.ts";
+import { formatBytes } from "../../lib/shared/stats.ts";
+
+/** Props of Dashboard. */
+export interface DashboardProps {
+  engine: EngineOverview;
+  host: HostStats;
+  events: EngineEvent[];
+}
+
+/** Cards of counts, a host summary and the ten newest events. */
+export function Dashboard({ engine: e, host: h, events }: DashboardProps) {
+  const memUsed = h.memory ? h.memory.totalBytes - h.memory.availableBytes : 0;
+  return (
+    <div class="dashboard">
+      <dl class="stats">
+        <div>
+          <dt>Containers</dt>
+          <dd data-count="containers">{e.containers.total}</dd>
+        </div>
+        <div>
+          <dt>Running</dt>
+          <dd data-count="running">{e.containers.running}</dd>
+        </div>
+        <div>
+          <dt>Paused</dt>
+          <dd data-count="paused">{e.containers.paused}</dd>
+        </div>
+        <div>
+          <dt>Stopped</dt>
+          <dd data-count="stopped">{e.containers.stopped}</dd>
+        </div>
+        <div>
+          <dt>Images</dt>
+          <dd data-count="images">{e.images}</dd>
+        </div>
+        <div>
+          <dt>Volumes</dt>
+          <dd data-count="volumes">{e.volumes}</dd>
+        </div>
+        <div>
+          <dt>Networks</dt>
+          <dd data-count="networks">{e.networks}</dd>
+        </div>
+      </dl>
+      <h2>Host</h2>
+      <dl class="stats">
+        <div>
+          <dt>CPU ({h.cpus} cores)</dt>
+          <dd>{h.cpuPercent === null ? "—" : `${Math.round(h.cpuPercent)} %`}</dd>
+        </div>
+        <div>
+          <dt>Memory</dt>
+          <dd>
+            {h.memory ? `${formatBytes(memUsed)} / ${formatBytes(h.memory.totalBytes)}` : "—"}
+          </dd>
+        </div>
+        <div>
+          <dt>Load</dt>
+          <dd>{h.loadAverage.map((l) => l.toFixed(2)).join(" ")}</dd>
+        </div>
+        <div>
+          <dt>Disk free ({h.disk?.path ?? "data"})</dt>
+          <dd>
+            {h.disk ? `${formatBytes(h.disk.freeBytes)} / ${formatBytes(h.disk.totalBytes)}` : "—"}
+          </dd>
+        </div>
+      </dl>
+      <p class="muted">
+        Docker {e.serverVersion} (API {e.apiVersion}) · {e.storageDriver} storage ·{" "}
+        {e.operatingSystem} · kernel {e.kernelVersion}
+      </p>
+      <h2>Recent events</h2>
+      {events.length
+        ? (
+          <ul class="events-list">
+            {events.map((ev) => (
+              <li key={`${ev.timeNano}-${ev.id}-${ev.action}`}>
+                <time dateTime={new Date(ev.time * 1000).toISOString()}>
+                  {new Date(ev.time * 1000).toISOString().slice(11, 19)}
+                </time>{" "}
+                <span class={`action action-${ev.action.split(":")[0]}`}>{ev.action}</span>{" "}
+                {ev.type} <strong>{ev.name || ev.id.slice(0, 12)}</strong>
+              </li>
+            ))}
+          </ul>
+        )
+        : <p class="muted">No events in the last 24 hours.</p>}
+      <p>
+        <a href="/events">All events</a>
+      </p>
+    </div>
+  );
+}
