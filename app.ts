@@ -12,6 +12,7 @@ import { createAuthRoutes } from "./routes/auth.ts";
 import { createContainerLogRoutes } from "./routes/container_logs.ts";
 import { createContainerRoutes } from "./routes/containers.ts";
 import { createEventRoutes } from "./routes/events.ts";
+import { createExecRoutes } from "./routes/exec.ts";
 import { createHostRoutes } from "./routes/host.ts";
 import type { HostSampler } from "./lib/host/host_stats.ts";
 import type { AppEnv } from "./routes/_env.ts";
@@ -87,6 +88,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     createContainerRoutes({ docker: deps.docker, db: deps.db, selfId: deps.selfId }),
   );
   app.route("/api/containers", createContainerLogRoutes({ docker: deps.docker }));
+  app.route("/api/containers", createExecRoutes({ docker: deps.docker, db: deps.db }));
   app.route("/api/containers", createContainerStatsRoutes({ docker: deps.docker }));
   app.route("/api/stats", createStatsRoutes({ stats: deps.stats }));
   app.route("/api/events", createEventRoutes({ docker: deps.docker }));

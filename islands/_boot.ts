@@ -2,6 +2,7 @@
  * Hydrates every island on the page: a `[data-island]` element names the component and
  * points at a JSON props script, validated against the island's schema before hydration.
  */
+import "@xterm/xterm/css/xterm.css";
 import { h, hydrate } from "preact";
 import type { ComponentType } from "preact";
 import { z } from "zod";
@@ -16,6 +17,7 @@ import LogViewer, { LogViewerPropsSchema } from "./LogViewer.tsx";
 import SecurityPanel from "./SecurityPanel.tsx";
 import SettingsForm from "./SettingsForm.tsx";
 import StatsBoard from "./StatsBoard.tsx";
+import Terminal, { TerminalPropsSchema } from "./Terminal.tsx";
 import { StatsSnapshotSchema } from "../lib/shared/stats.ts";
 import { SettingsSchema } from "../lib/shared/settings.ts";
 
@@ -30,6 +32,7 @@ const ISLANDS: Record<string, { component: ComponentType<any>; props: z.ZodType 
   SecurityPanel: { component: SecurityPanel, props: z.object({}) },
   SettingsForm: { component: SettingsForm, props: SettingsSchema },
   StatsBoard: { component: StatsBoard, props: StatsSnapshotSchema },
+  Terminal: { component: Terminal, props: TerminalPropsSchema },
 };
 
 for (const el of document.querySelectorAll<HTMLElement>("[data-island]")) {

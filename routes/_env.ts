@@ -16,6 +16,11 @@ export interface AppEnv {
     ip: string;
     secure: boolean;
     principal?: Principal;
+    /**
+     * Set by pages whose islands add `<style>` elements (xterm.js): CSP then allows inline
+     * styles on that response only; scripts stay `'self'`.
+     */
+    inlineStyles?: boolean;
   };
 }
 

@@ -63,7 +63,9 @@ export function securityHeaders(): MiddlewareHandler<AppEnv> {
     const h = c.res.headers;
     h.set(
       "Content-Security-Policy",
-      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+      `default-src 'self'; script-src 'self'; style-src 'self'${
+        c.var.inlineStyles ? " 'unsafe-inline'" : ""
+      }; img-src 'self' data:; ` +
         "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; " +
         "frame-ancestors 'none'",
     );

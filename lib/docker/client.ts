@@ -7,6 +7,8 @@
 import http from "node:http";
 import https from "node:https";
 import { isIP } from "node:net";
+import { Buffer } from "node:buffer";
+import type { Duplex } from "node:stream";
 import type { z } from "zod";
 import {
   DockerBadRequestError,
@@ -192,6 +194,46 @@ export class DockerClient {
         else reject(new DockerUnavailableError(this.host, { cause: err }));
       });
       writeBody(req, options.body).catch((err) => req.destroy(err));
+    });
+  }
+
+  /**
+   * A hijacked connection (`POST /exec/{id}/start` with `Upgrade: tcp`): resolves with the
+   * raw duplex socket once the engine switches protocols, and any bytes it already sent.
+   */
+  async hijack(
+    path: string,
+    body: unknown,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<{ socket: Duplex; head: Uint8Array }> {
+    const fullPath = await this.#versioned(path, options.signal);
+    const payload = JSON.stringify(body);
+    return await new Promise((resolve, reject) => {
+      const req = this.#nodeModule.request({
+        ...this.#nodeTarget,
+        method: "POST",
+        path: fullPath,
+        headers: {
+          ...(this.#nodeTarget.socketPath ? { Host: "docker" } : {}),
+          "Content-Type": "application/json",
+          "Content-Length": String(Buffer.byteLength(payload)),
+          Connection: "Upgrade",
+          Upgrade: "tcp",
+        },
+        signal: options.signal,
+      });
+      req.on("upgrade", (_res, socket, head) => resolve({ socket, head: new Uint8Array(head) }));
+      req.on("response", (res) => {
+        readCapped(res).then(
+          (text) => reject(this.#errorFor("POST", path, res.statusCode ?? 0, text)),
+          reject,
+        );
+      });
+      req.on("error", (err: Error) => {
+        if (err.name === "AbortError") reject(err);
+        else reject(new DockerUnavailableError(this.host, { cause: err }));
+      });
+      req.end(payload);
     });
   }
 

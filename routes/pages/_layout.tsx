@@ -40,6 +40,7 @@ export function Layout(p: LayoutProps) {
         {p.csrfToken && <meta name="csrf-token" content={p.csrfToken} />}
         <title>{`${p.title} — Bosun`}</title>
         <link rel="stylesheet" href={`/static/style.css?v=${p.assetVersion}`} />
+        <link rel="stylesheet" href={`/static/islands/boot.css?v=${p.assetVersion}`} />
         <link rel="icon" href="/static/icon.svg" type="image/svg+xml" />
         <script type="module" src={`/static/islands/boot.js?v=${p.assetVersion}`} defer />
       </head>

@@ -23,6 +23,7 @@ import ContainerActions from "../../islands/ContainerActions.tsx";
 import ContainerTable from "../../islands/ContainerTable.tsx";
 import LogViewer from "../../islands/LogViewer.tsx";
 import StatsBoard from "../../islands/StatsBoard.tsx";
+import Terminal from "../../islands/Terminal.tsx";
 import EventsBoard from "../../islands/EventsBoard.tsx";
 import { toEventDto } from "../events.ts";
 import type { StatsCache } from "../../lib/stats/stats_cache.ts";
@@ -203,6 +204,7 @@ export function createPageRoutes(deps: PageDeps): Hono<AppEnv> {
     try {
       const inspect = await inspectContainer(deps.docker, ref.data, { signal: c.req.raw.signal });
       const details = toContainerDetails(inspect, deps.selfId);
+      c.set("inlineStyles", details.state === "running"); // the terminal's xterm.js
       const top = details.state === "running"
         ? await topContainer(deps.docker, details.id).catch(() => undefined)
         : undefined;
@@ -221,6 +223,16 @@ export function createPageRoutes(deps: PageDeps): Hono<AppEnv> {
               isSelf: details.isSelf,
             }}
           />
+          {details.state === "running" && (
+            <>
+              <h2>Terminal</h2>
+              <Island
+                name="Terminal"
+                component={Terminal}
+                props={{ id: details.id, name: details.name }}
+              />
+            </>
+          )}
           <h2>Logs</h2>
           <Island
             name="LogViewer"
