@@ -11,6 +11,7 @@ import type { RateLimiter } from "./lib/ratelimit/rate_limiter.ts";
 import { createAuthRoutes } from "./routes/auth.ts";
 import { createContainerLogRoutes } from "./routes/container_logs.ts";
 import { createContainerRoutes } from "./routes/containers.ts";
+import { createRecreateRoutes } from "./routes/container_recreate.ts";
 import { createEventRoutes } from "./routes/events.ts";
 import { createExecRoutes } from "./routes/exec.ts";
 import { createHostRoutes } from "./routes/host.ts";
@@ -83,10 +84,9 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       rememberMs: deps.rememberMs,
     }),
   );
-  app.route(
-    "/api/containers",
-    createContainerRoutes({ docker: deps.docker, db: deps.db, selfId: deps.selfId }),
-  );
+  const containerDeps = { docker: deps.docker, db: deps.db, selfId: deps.selfId };
+  app.route("/api/containers", createRecreateRoutes(containerDeps));
+  app.route("/api/containers", createContainerRoutes(containerDeps));
   app.route("/api/containers", createContainerLogRoutes({ docker: deps.docker }));
   app.route("/api/containers", createExecRoutes({ docker: deps.docker, db: deps.db }));
   app.route("/api/containers", createContainerStatsRoutes({ docker: deps.docker }));

@@ -255,3 +255,19 @@ export async function* streamContainerStats(
     res.destroy();
   }
 }
+
+/** `POST /containers/create?name=`: resolves with the new container's id. */
+export async function createContainer(
+  docker: DockerClient,
+  name: string | undefined,
+  body: Record<string, unknown>,
+  options: { signal?: AbortSignal } = {},
+): Promise<string> {
+  const created = await docker.request(
+    "POST",
+    "/containers/create",
+    z.object({ Id: z.string(), Warnings: z.array(z.string()).nullable().optional() }),
+    { query: { name }, body, signal: options.signal },
+  );
+  return created.Id;
+}

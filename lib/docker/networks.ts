@@ -19,3 +19,17 @@ export function listNetworks(
 ): Promise<NetworkSummary[]> {
   return docker.request("GET", "/networks", z.array(NetworkSummarySchema), options);
 }
+
+/** `POST /networks/{id}/connect` with an endpoint configuration (static IP, aliases). */
+export async function connectNetwork(
+  docker: DockerClient,
+  network: string,
+  container: string,
+  endpointConfig: Record<string, unknown>,
+  options: { signal?: AbortSignal } = {},
+): Promise<void> {
+  await docker.requestEmpty("POST", `/networks/${encodeURIComponent(network)}/connect`, {
+    body: { Container: container, EndpointConfig: endpointConfig },
+    signal: options.signal,
+  });
+}
