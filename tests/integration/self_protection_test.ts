@@ -1,0 +1,71 @@
+/**
+ * Self-protection for real: Bosun runs in a container (image built offline) with the
+ * socket mounted, recognises itself and refuses to stop, kill, pause or remove itself.
+ */
+import assert from "node:assert/strict";
+import { BOSUN_IMAGE, buildBosunImage } from "../_bosun_image.ts";
+import { Client, docker, freePort, PASSWORD, sleep, TestContainers } from "../_harness.ts";
+
+Deno.test("Bosun in a container marks itself and refuses to stop or remove itself", async (t) => {
+  await using containers = new TestContainers();
+  await buildBosunImage();
+  const port = freePort();
+  const name = `bt-${containers.runId}-bosun`;
+  const selfId = (await docker(
+    "run",
+    "-d",
+    "--name",
+    name,
+    "--label",
+    containers.label,
+    "-v",
+    "/var/run/docker.sock:/var/run/docker.sock",
+    "-p",
+    `127.0.0.1:${port}:8420`,
+    "-e",
+    `BOSUN_ADMIN_PASSWORD=${PASSWORD}`,
+    BOSUN_IMAGE,
+  )).trim();
+  const other = await containers.create("neighbour");
+  const url = `http://127.0.0.1:${port}`;
+  let up = false;
+  for (let i = 0; i < 100 && !up; i++) {
+    await sleep(200);
+    up = await fetch(`${url}/healthz`).then((r) => (r.body?.cancel(), r.ok)).catch(() => false);
+  }
+  assert.ok(up, `Bosun in a container did not start:\n${await docker("logs", name)}`);
+  const admin = new Client(url);
+  await admin.login(PASSWORD);
+
+  await t.step("the list marks Bosun's own container", async () => {
+    const list = await admin.json<{ id: string; isSelf: boolean }[]>("GET", "/api/containers");
+    assert.equal(list.status, 200);
+    assert.equal(list.body.find((c) => c.id === selfId)?.isSelf, true);
+    assert.equal(list.body.find((c) => c.id === other)?.isSelf, false);
+  });
+
+  await t.step("stop, kill, pause, restart and remove of itself are refused", async () => {
+    for (const action of ["stop", "kill", "pause", "restart"]) {
+      const r = await admin.json<{ type: string; detail: string }>(
+        "POST",
+        `/api/containers/${name}/${action}`,
+      );
+      assert.equal(r.status, 409, action);
+      assert.match(r.body.detail, /Bosun does not .* its own container/);
+    }
+    const removed = await admin.json("DELETE", `/api/containers/${name}?force=true`);
+    assert.equal(removed.status, 409);
+  });
+
+  await t.step("a bulk stop skips Bosun and stops the others", async () => {
+    const r = await admin.json<{ results: { id: string; ok: boolean; error?: string }[] }>(
+      "POST",
+      "/api/containers/bulk",
+      { action: "stop", ids: [selfId, other], timeout: 1 },
+    );
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.body.results.map((x) => x.ok), [false, true]);
+    assert.equal((await docker("inspect", "-f", "{{.State.Status}}", selfId)).trim(), "running");
+    assert.equal((await docker("inspect", "-f", "{{.State.Status}}", other)).trim(), "exited");
+  });
+});
