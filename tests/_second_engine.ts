@@ -1,0 +1,135 @@
+/**
+ * The second Docker engine (DESIGN.md): its own network namespace, socket and data root, so
+ * tests may stop, restart or swarm it without touching the shared engine.
+ */
+import { docker, sleep, TEST_IMAGE } from "./_harness.ts";
+
+/** Where the second engine lives. */
+export const ENGINE2 = {
+  netns: "bosun-host2",
+  socket: "/run/bosun-docker2.sock",
+  dir: "/var/lib/bosun-docker2",
+  host: "unix:///run/bosun-docker2.sock",
+};
+
+async function sh(cmd: string, args: string[], allowFail = false): Promise<string> {
+  const out = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();
+  if (!out.success && !allowFail) {
+    throw new Error(`${cmd} ${args.join(" ")}: ${new TextDecoder().decode(out.stderr)}`);
+  }
+  return new TextDecoder().decode(out.stdout);
+}
+
+async function ping(): Promise<boolean> {
+  try {
+    const client = Deno.createHttpClient({ proxy: { transport: "unix", path: ENGINE2.socket } });
+    try {
+      const res = await fetch("http://docker/_ping", { client, signal: AbortSignal.timeout(1000) });
+      await res.body?.cancel();
+      return res.ok;
+    } finally {
+      client.close();
+    }
+  } catch {
+    return false;
+  }
+}
+
+/** A running second engine; `restart()` stops and starts dockerd, `stop()` ends it. */
+export interface SecondEngine extends AsyncDisposable {
+  host: string;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
+let child: Deno.ChildProcess | undefined;
+
+async function startDaemon(): Promise<void> {
+  const names = (await sh("ip", ["netns", "list"])).split("\n").map((l) => l.split(" ")[0]);
+  if (!names.includes(ENGINE2.netns)) {
+    await sh("ip", ["netns", "add", ENGINE2.netns]);
+    await sh("ip", ["netns", "exec", ENGINE2.netns, "ip", "link", "set", "lo", "up"]);
+  }
+  await Deno.mkdir(`${ENGINE2.dir}/root`, { recursive: true });
+  await Deno.mkdir(`${ENGINE2.dir}/exec`, { recursive: true });
+  child = new Deno.Command("nsenter", {
+    args: [
+      `--net=/var/run/netns/${ENGINE2.netns}`,
+      "dockerd",
+      "-H",
+      ENGINE2.host,
+      "--data-root",
+      `${ENGINE2.dir}/root`,
+      "--exec-root",
+      `${ENGINE2.dir}/exec`,
+      "--pidfile",
+      `${ENGINE2.dir}/docker.pid`,
+      "--storage-driver=vfs",
+      "--bridge=none",
+      "--iptables=false",
+    ],
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const log = await Deno.open(`${ENGINE2.dir}/dockerd.log`, {
+    create: true,
+    append: true,
+    write: true,
+  });
+  void child.stderr.pipeTo(log.writable).catch(() => {});
+  for (let i = 0; i < 120; i++) {
+    if (await ping()) return;
+    await sleep(250);
+  }
+  throw new Error(`the second engine did not start; see ${ENGINE2.dir}/dockerd.log`);
+}
+
+async function stopDaemon(): Promise<void> {
+  if (!child) return;
+  try {
+    child.kill("SIGTERM");
+  } catch {
+    // already gone
+  }
+  await child.status;
+  child = undefined;
+  for (let i = 0; i < 40 && await ping(); i++) await sleep(250);
+}
+
+/** Starts the second engine and loads the test image into it. */
+export async function startSecondEngine(): Promise<SecondEngine> {
+  await startDaemon();
+  const images = await sh("docker", ["-H", ENGINE2.host, "images", "-q", TEST_IMAGE]);
+  if (!images.trim()) {
+    const save = new Deno.Command("docker", { args: ["save", TEST_IMAGE], stdout: "piped" })
+      .spawn();
+    const load = new Deno.Command("docker", {
+      args: ["-H", ENGINE2.host, "load", "-q"],
+      stdin: "piped",
+      stdout: "null",
+    }).spawn();
+    await save.stdout.pipeTo(load.stdin);
+    await Promise.all([save.status, load.status]);
+  }
+  void docker; // the shared engine stays untouched
+  return {
+    host: ENGINE2.host,
+    stop: stopDaemon,
+    start: startDaemon,
+    [Symbol.asyncDispose]: async () => {
+      await sh("docker", [
+        "-H",
+        ENGINE2.host,
+        "rm",
+        "-f",
+        ...(await sh("docker", [
+          "-H",
+          ENGINE2.host,
+          "ps",
+          "-aq",
+        ], true)).split("\n").filter(Boolean),
+      ], true);
+      await stopDaemon();
+    },
+  };
+}
