@@ -94,7 +94,12 @@ export function createContainerStatsRoutes(deps: { docker: DockerClient }): Open
     async (c) => {
       const inspect = await inspectContainer(deps.docker, c.req.valid("param").id);
       return sse(c, async (send, signal) => {
+        const name = inspect.Name.replace(/^\//, "");
         for await (const sample of streamContainerStats(deps.docker, inspect.Id, { signal })) {
+          // A stopped container keeps getting zeroed samples with no read time: stop there.
+          if (sample.read.startsWith("0001-01-01")) {
+            return await send("end", { reason: `"${name}" is not running` });
+          }
           await send("stats", toStatsPoint(sample));
         }
         await send("end", { reason: "the engine ended the stats stream" });

@@ -36,6 +36,15 @@ export interface LifecycleContext {
 
 const SELF_SAFE: ReadonlySet<ContainerAction> = new Set(["start", "unpause"]);
 
+/** Label Bosun puts on the helper containers it creates (backups, volume access). */
+export const HELPER_LABEL = "bosun.helper";
+
+/** True for Bosun's own helper containers, which users' actions leave alone. */
+export function isHelper(inspect: ContainerInspect): boolean {
+  const labels = (inspect.Config as { Labels?: Record<string, string> | null }).Labels ?? {};
+  return labels[HELPER_LABEL] === "true";
+}
+
 /** A container's display name ("web", not "/web"). */
 export function containerName(inspect: ContainerInspect): string {
   return inspect.Name.replace(/^\//, "");
@@ -52,6 +61,9 @@ export async function runContainerAction(
   const name = containerName(before);
   if (before.Id === ctx.selfId && !SELF_SAFE.has(action)) {
     throw new SelfProtectionError(`Bosun does not ${action} its own container "${name}"`);
+  }
+  if (isHelper(before)) {
+    throw new SelfProtectionError(`"${name}" is a Bosun helper container; Bosun manages it`);
   }
   const state = before.State.Status;
   if (!actionAllowed(action, state)) {
@@ -131,6 +143,9 @@ export async function removeOne(
   const name = containerName(before);
   if (before.Id === ctx.selfId) {
     throw new SelfProtectionError(`Bosun does not remove its own container "${name}"`);
+  }
+  if (isHelper(before)) {
+    throw new SelfProtectionError(`"${name}" is a Bosun helper container; Bosun manages it`);
   }
   if (!options.force && ["running", "restarting", "paused"].includes(before.State.Status)) {
     throw new ConflictError(

@@ -197,6 +197,13 @@ Deno.test("self-protection: Bosun refuses to stop, kill, pause or remove its own
   assert.equal(results[0].ok, false);
   assert.match(results[0].error, /its own container/);
   assert.equal(await state(selfId), "running");
+  const helper = await containers.create("helper", { args: ["--label", "bosun.helper=true"] });
+  const skipped = await call("POST", "/api/containers/bulk", { action: "stop", ids: [helper] });
+  const helperResult = (await skipped.json() as { results: { ok: boolean; error: string }[] })
+    .results[0];
+  assert.equal(helperResult.ok, false);
+  assert.match(helperResult.error, /Bosun helper container/);
+  assert.equal(await state(helper), "running");
   const list = await call("GET", "/api/containers");
   const rows = await list.json() as { id: string; isSelf: boolean }[];
   assert.equal(rows.find((r) => r.id === selfId)?.isSelf, true);

@@ -85,6 +85,14 @@ Deno.test("stats and top", async (t) => {
     assert.equal(events.filter((e) => e.event === "stats").length, 2);
   });
 
+  await t.step("the stats stream ends with an end event when the container stops", async () => {
+    const short = await containers.create("short", { command: ["sh", "-c", "sleep 2"] });
+    const res = await admin.req("GET", `/api/containers/${short}/stats/stream`);
+    const events = await readSse(res, (event) => event === "end", 20_000);
+    assert.equal(events.at(-1)?.event, "end");
+    assert.match((events.at(-1)!.data as { reason: string }).reason, /is not running/);
+  });
+
   await t.step("top lists the processes; a stopped container is 409", async () => {
     const top = await admin.json<{ titles: string[]; processes: string[][] }>(
       "GET",
