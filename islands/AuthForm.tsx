@@ -115,3 +115,6 @@ export default function AuthForm({ mode, error: initialError }: AuthFormProps) {
     </form>
   );
 }
+
+/** Props validation used by the island loader. */
+export const propsSchema = AuthFormPropsSchema;

@@ -193,3 +193,6 @@ export default function ContainerActions(props: ContainerActionsProps) {
     </div>
   );
 }
+
+/** Props validation used by the island loader. */
+export const propsSchema = ContainerActionsPropsSchema;

@@ -192,3 +192,6 @@ export default function ContainerTable({ containers }: ContainerTableProps) {
     </div>
   );
 }
+
+/** Props validation used by the island loader. */
+export { ContainerTablePropsSchema as propsSchema } from "../lib/shared/containers.ts";

@@ -167,3 +167,6 @@ export default function EventsBoard({ events: initial }: EventsBoardProps) {
     </div>
   );
 }
+
+/** Props validation used by the island loader. */
+export const propsSchema = EventsBoardPropsSchema;

@@ -1,7 +1,7 @@
 /** Host CPU and memory in the top bar, polled every few seconds while the page is visible. */
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
-import { formatBytes } from "../lib/shared/stats.ts";
+import { formatBytes } from "../lib/shared/format.ts";
 import type { HostStats } from "../lib/shared/host.ts";
 import { api } from "./_api.ts";
 

@@ -142,3 +142,6 @@ export default function LogViewer({ id, name }: LogViewerProps) {
     </div>
   );
 }
+
+/** Props validation used by the island loader. */
+export const propsSchema = LogViewerPropsSchema;

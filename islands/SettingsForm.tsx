@@ -62,3 +62,6 @@ export default function SettingsForm(props: SettingsFormProps) {
     </form>
   );
 }
+
+/** Props validation used by the island loader. */
+export { SettingsSchema as propsSchema } from "../lib/shared/settings.ts";

@@ -1,7 +1,8 @@
 /** Every running container's cached stats, a countdown to the next refresh, small charts. */
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
-import { formatBytes, type StatsSnapshot } from "../lib/shared/stats.ts";
+import { formatBytes } from "../lib/shared/format.ts";
+import type { StatsSnapshot } from "../lib/shared/stats.ts";
 import { api, ApiError } from "./_api.ts";
 import Sparkline from "./Sparkline.tsx";
 
@@ -118,3 +119,6 @@ export default function StatsBoard(props: StatsBoardProps) {
     </div>
   );
 }
+
+/** Props validation used by the island loader. */
+export { StatsSnapshotSchema as propsSchema } from "../lib/shared/stats.ts";

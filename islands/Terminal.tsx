@@ -139,3 +139,6 @@ export default function Terminal({ id }: TerminalProps) {
     </div>
   );
 }
+
+/** Props validation used by the island loader. */
+export const propsSchema = TerminalPropsSchema;

@@ -68,7 +68,7 @@ async function newestMtime(dir: string): Promise<number> {
 }
 
 async function ensureBundle(): Promise<void> {
-  const bundle = await Deno.stat(`${root}static/islands/boot.js`).catch(() => undefined);
+  const bundle = await Deno.stat(`${root}static/islands/_boot.js`).catch(() => undefined);
   const sources = Math.max(
     await newestMtime(`${root}islands`),
     await newestMtime(`${root}lib/shared`),

@@ -2,7 +2,7 @@
 import type { EngineEvent } from "../../lib/docker/events.ts";
 import type { EngineOverview } from "../../lib/shared/engine.ts";
 import type { HostStats } from "../../lib/shared/host.ts";
-import { formatBytes } from "../../lib/shared/stats.ts";
+import { formatBytes } from "../../lib/shared/format.ts";
 
 /** Props of Dashboard. */
 export interface DashboardProps {

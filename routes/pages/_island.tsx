@@ -15,6 +15,8 @@ export function Island<P>({ name, component: Component, props }: IslandProps<P>)
   const json = JSON.stringify(props).replace(/</g, "\\u003c");
   return (
     <>
+      {/* Fetch the island's chunk while the page parses; `_boot.js` imports the same URL. */}
+      <link rel="modulepreload" href={`/static/islands/${name}.js`} />
       <script type="application/json" id={id} dangerouslySetInnerHTML={{ __html: json }} />
       <div data-island={name} data-props={id}>
         {/* @ts-ignore: generic props pass through unchanged */}

@@ -40,9 +40,9 @@ export function Layout(p: LayoutProps) {
         {p.csrfToken && <meta name="csrf-token" content={p.csrfToken} />}
         <title>{`${p.title} — Bosun`}</title>
         <link rel="stylesheet" href={`/static/style.css?v=${p.assetVersion}`} />
-        <link rel="stylesheet" href={`/static/islands/boot.css?v=${p.assetVersion}`} />
+        <link rel="stylesheet" href={`/static/islands/_boot.css?v=${p.assetVersion}`} />
         <link rel="icon" href="/static/icon.svg" type="image/svg+xml" />
-        <script type="module" src={`/static/islands/boot.js?v=${p.assetVersion}`} defer />
+        <script type="module" src={`/static/islands/_boot.js?v=${p.assetVersion}`} defer />
       </head>
       <body>
         <header class="topbar">

@@ -1,5 +1,12 @@
 /** Debian Chromium through playwright-core, signed in to a test Bosun. */
 import { type Browser, chromium, type Page } from "playwright-core";
+
+/** Waits until every island on the page is hydrated (islands load as separate chunks). */
+export async function islandsReady(page: Page): Promise<void> {
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll<HTMLElement>("[data-island]")].every((e) => e.dataset.hydrated)
+  );
+}
 import { type Bosun, setupAndLogin } from "../_harness.ts";
 
 /** Flags that keep Chromium quiet on a machine without internet. */

@@ -1,7 +1,7 @@
 /** The containers pages in Chromium: live state, bulk buttons, details actions. */
 import assert from "node:assert/strict";
 import { docker, startBosun, TestContainers } from "../_harness.ts";
-import { signedInBrowser } from "./_browser.ts";
+import { islandsReady, signedInBrowser } from "./_browser.ts";
 
 Deno.test({
   name: "browser: containers page follows engine events and enables bulk buttons by state",
@@ -18,6 +18,8 @@ Deno.test({
       page.locator(`tr[data-container="bt-${containers.runId}-${name}"]`);
 
     await page.goto(`${bosun.url}/containers`);
+
+    await islandsReady(page);
     await page.locator(".live.on").waitFor();
 
     await t.step("bulk buttons follow the selection's states", async () => {
@@ -56,6 +58,7 @@ Deno.test({
     await t.step("details page: pause and resume, inspect masked", async () => {
       await row("running").locator("td.name a").click();
       await page.waitForURL(/\/containers\/bt-/);
+      await islandsReady(page);
       await page.click('button[data-action="pause"]');
       await page.locator('[data-live-state]:has-text("paused")').waitFor();
       assert.equal(await page.isEnabled('button[data-action="unpause"]'), true);

@@ -1,7 +1,7 @@
 /** Dashboard, top bar and events page in Chromium. */
 import assert from "node:assert/strict";
 import { docker, startBosun, TestContainers } from "../_harness.ts";
-import { signedInBrowser } from "./_browser.ts";
+import { islandsReady, signedInBrowser } from "./_browser.ts";
 
 Deno.test({
   name: "browser: dashboard counts, host meter, events page filters and live additions",
@@ -16,6 +16,7 @@ Deno.test({
 
     await t.step("dashboard shows the engine's counts and the host meter", async () => {
       await page.goto(`${bosun.url}/`);
+      await islandsReady(page);
       const info = JSON.parse(await docker("info", "--format", "{{json .}}"));
       assert.equal(await page.locator('[data-count="images"]').innerText(), String(info.Images));
       await page.locator("[data-host-meter]").waitFor();
@@ -24,6 +25,7 @@ Deno.test({
 
     await t.step("events page: a live start appears; the type filter narrows actions", async () => {
       await page.goto(`${bosun.url}/events`);
+      await islandsReady(page);
       await page.locator(".events-board .live.on").waitFor();
       await docker("start", id);
       await page.locator('tr[data-event="start"]', { hasText: `bt-${containers.runId}-watched` })

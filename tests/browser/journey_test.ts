@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
 import { PASSWORD, startBosun, TestContainers } from "../_harness.ts";
+import { islandsReady } from "./_browser.ts";
 
 const CHROMIUM_ARGS = [
   "--headless",
@@ -37,7 +38,9 @@ Deno.test({
         "first visit lands on setup; weak password keeps the button disabled",
         async () => {
           await page.goto(`${bosun.url}/containers`);
+          await islandsReady(page);
           await page.waitForURL(/\/setup$/);
+          await islandsReady(page);
           await page.fill('input[name="password"]', "short");
           await page.fill('input[name="confirm"]', "short");
           assert.equal(await page.isDisabled('button[type="submit"]'), true);
@@ -51,12 +54,14 @@ Deno.test({
         assert.equal(await page.locator("li.todo").count(), 0, "every rule ticked");
         await page.click('button[type="submit"]');
         await page.waitForURL(`${bosun.url}/`);
+        await islandsReady(page);
         assert.match(await page.locator("h1").innerText(), /Dashboard/);
       });
 
       await t.step("sign out, then sign in on the login page", async () => {
         await page.click("button[data-logout]");
         await page.waitForURL(/\/login$/);
+        await islandsReady(page);
         await page.fill('input[name="password"]', "Wrong-Password-1!");
         await page.click('button[type="submit"]');
         await page.locator('p.error[role="alert"]').waitFor();
@@ -64,10 +69,12 @@ Deno.test({
         await page.fill('input[name="password"]', PASSWORD);
         await page.click('button[type="submit"]');
         await page.waitForURL(`${bosun.url}/`);
+        await islandsReady(page);
       });
 
       await t.step("the containers page lists the test containers", async () => {
         await page.goto(`${bosun.url}/containers`);
+        await islandsReady(page);
         const web = page.locator(`tr[data-container="bt-${containers.runId}-web"]`);
         const db = page.locator(`tr[data-container="bt-${containers.runId}-db"]`);
         await web.waitFor();
@@ -86,11 +93,13 @@ Deno.test({
 
       await t.step("settings: rename the server, create an API token shown once", async () => {
         await page.goto(`${bosun.url}/settings`);
+        await islandsReady(page);
         await page.fill('input[name="serverName"]', "lab-pi");
         await page.click(".settings-form button[type=submit]");
         await page.locator('.settings-form [role="status"]').waitFor();
         assert.equal(await page.locator(".topbar .server").innerText(), "lab-pi");
         await page.reload();
+        await islandsReady(page);
         assert.equal(await page.locator(".topbar .server").innerText(), "lab-pi");
         await page.fill('input[aria-label="Token name"]', "browser-token");
         await page.click('.security-panel button:has-text("Create token")');
@@ -98,6 +107,7 @@ Deno.test({
         assert.match(token, /^bosun_/);
         await page.locator('.tokens li:has-text("browser-token")').waitFor();
         await page.reload();
+        await islandsReady(page);
         assert.equal(await page.locator("code.token").count(), 0, "the value is not shown again");
         const res = await fetch(`${bosun.url}/api/containers`, {
           headers: { Authorization: `Bearer ${token}` },

@@ -1,7 +1,7 @@
 /** Logs in Chromium: hostile output shown as text, live lines, search, ANSI colours. */
 import assert from "node:assert/strict";
 import { startBosun, TestContainers } from "../_harness.ts";
-import { signedInBrowser } from "./_browser.ts";
+import { islandsReady, signedInBrowser } from "./_browser.ts";
 
 const HOSTILE = "<img src=x onerror=alert(1)>";
 
@@ -21,6 +21,7 @@ Deno.test({
     await using session = await signedInBrowser(bosun);
     const { page } = session;
     await page.goto(`${bosun.url}/containers/bt-${containers.runId}-hostile`);
+    await islandsReady(page);
     await page.locator('[data-log-status="live"]').waitFor();
     await page.locator(".log-line", { hasText: "tick3" }).waitFor({ timeout: 10_000 });
 

@@ -1,7 +1,7 @@
 /** The stats page in Chromium: rows, countdown, refresh, charts after two samples. */
 import assert from "node:assert/strict";
 import { startBosun, TestContainers } from "../_harness.ts";
-import { signedInBrowser } from "./_browser.ts";
+import { islandsReady, signedInBrowser } from "./_browser.ts";
 
 Deno.test({
   name: "browser: stats page lists running containers and refreshes on demand",
@@ -14,6 +14,7 @@ Deno.test({
     await using session = await signedInBrowser(bosun);
     const { page } = session;
     await page.goto(`${bosun.url}/stats`);
+    await islandsReady(page);
     await page.click('button:has-text("Refresh now")');
     const row = page.locator(`tr[data-stats="bt-${containers.runId}-busy"]`);
     await row.waitFor();

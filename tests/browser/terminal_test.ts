@@ -1,7 +1,7 @@
 /** The exec terminal in Chromium: xterm.js over the WebSocket to a real shell. */
 import assert from "node:assert/strict";
 import { startBosun, TestContainers } from "../_harness.ts";
-import { signedInBrowser } from "./_browser.ts";
+import { islandsReady, signedInBrowser } from "./_browser.ts";
 
 Deno.test({
   name: "browser: the terminal runs a command in the container and shows its output",
@@ -14,6 +14,7 @@ Deno.test({
     await using session = await signedInBrowser(bosun);
     const { page } = session;
     await page.goto(`${bosun.url}/containers/bt-${containers.runId}-term`);
+    await islandsReady(page);
     await page.fill('input[aria-label="Working directory"]', "/tmp");
     await page.click('.terminal-panel button[type="submit"]');
     await page.locator('[data-terminal-status="open"]').waitFor();
