@@ -22,6 +22,7 @@ const ISLANDS: Record<string, () => Promise<IslandModule>> = {
   ContainerTable: () => import("./ContainerTable.tsx"),
   EventsBoard: () => import("./EventsBoard.tsx"),
   HostMeter: () => import("./HostMeter.tsx"),
+  LiveStats: () => import("./LiveStats.tsx"),
   LogViewer: () => import("./LogViewer.tsx"),
   SecurityPanel: () => import("./SecurityPanel.tsx"),
   SettingsForm: () => import("./SettingsForm.tsx"),

@@ -21,6 +21,7 @@ import { getSettings } from "../../lib/settings/settings.ts";
 import AuthForm from "../../islands/AuthForm.tsx";
 import ContainerActions from "../../islands/ContainerActions.tsx";
 import ContainerTable from "../../islands/ContainerTable.tsx";
+import LiveStats from "../../islands/LiveStats.tsx";
 import LogViewer from "../../islands/LogViewer.tsx";
 import StatsBoard from "../../islands/StatsBoard.tsx";
 import Terminal from "../../islands/Terminal.tsx";
@@ -225,6 +226,8 @@ export function createPageRoutes(deps: PageDeps): Hono<AppEnv> {
           />
           {details.state === "running" && (
             <>
+              <h2>Live stats</h2>
+              <Island name="LiveStats" component={LiveStats} props={{ id: details.id }} />
               <h2>Terminal</h2>
               <Island
                 name="Terminal"

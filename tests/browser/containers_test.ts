@@ -59,6 +59,7 @@ Deno.test({
       await row("running").locator("td.name a").click();
       await page.waitForURL(/\/containers\/bt-/);
       await islandsReady(page);
+      await page.locator("[data-live-cpu]", { hasText: /\d+\.\d %/ }).waitFor();
       await page.click('button[data-action="pause"]');
       await page.locator('[data-live-state]:has-text("paused")').waitFor();
       assert.equal(await page.isEnabled('button[data-action="unpause"]'), true);
