@@ -6,9 +6,9 @@ import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import { z } from "zod";
 import {
+  ACTION_LABELS,
   actionAllowed,
   CONTAINER_ACTIONS,
-  type ContainerAction,
   type ContainerDetails,
 } from "../lib/shared/containers.ts";
 import { api, ApiError } from "./_api.ts";
@@ -22,15 +22,6 @@ export const ContainerActionsPropsSchema = z.object({
 });
 /** Props of ContainerActions. */
 export type ContainerActionsProps = z.infer<typeof ContainerActionsPropsSchema>;
-
-const LABELS: Record<ContainerAction, string> = {
-  start: "Start",
-  stop: "Stop",
-  restart: "Restart",
-  kill: "Kill",
-  pause: "Pause",
-  unpause: "Resume",
-};
 
 /** Buttons and forms acting on one container. */
 export default function ContainerActions(props: ContainerActionsProps) {
@@ -107,9 +98,12 @@ export default function ContainerActions(props: ContainerActionsProps) {
             disabled={busy.value || (props.isSelf && !["start", "unpause"].includes(action)) ||
               !actionAllowed(action, state.value)}
             onClick={() =>
-              run(LABELS[action], () => api("POST", `/api/containers/${props.id}/${action}`))}
+              run(
+                ACTION_LABELS[action],
+                () => api("POST", `/api/containers/${props.id}/${action}`),
+              )}
           >
-            {LABELS[action]}
+            {ACTION_LABELS[action]}
           </button>
         ))}
       </div>
@@ -118,16 +112,17 @@ export default function ContainerActions(props: ContainerActionsProps) {
         class="row"
         onSubmit={(e) => {
           e.preventDefault();
-          run("Rename", () =>
-            api("POST", `/api/containers/${props.id}/rename`, { name: newName.value }));
+          run(
+            "Rename",
+            () => api("POST", `/api/containers/${props.id}/rename`, { name: newName.value }),
+          );
         }}
       >
         <input
           aria-label="New name"
           value={newName.value}
           pattern="[a-zA-Z0-9][a-zA-Z0-9_.\-]*"
-          onInput={(e) =>
-            newName.value = e.currentTarget.value}
+          onInput={(e) => newName.value = e.currentTarget.value}
         />
         <button type="submit" disabled={busy.value || newName.value === name.value}>
           Rename

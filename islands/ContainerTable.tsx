@@ -5,6 +5,7 @@
 import { useComputed, useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import {
+  ACTION_LABELS,
   actionAllowed,
   type BulkResult,
   CONTAINER_ACTIONS,
@@ -14,15 +15,6 @@ import {
   formatPort,
 } from "../lib/shared/containers.ts";
 import { api, ApiError } from "./_api.ts";
-
-const LABELS: Record<ContainerAction, string> = {
-  start: "Start",
-  stop: "Stop",
-  restart: "Restart",
-  kill: "Kill",
-  pause: "Pause",
-  unpause: "Resume",
-};
 
 /** Renders the table; the filter narrows rows as the user types. */
 export default function ContainerTable({ containers }: ContainerTableProps) {
@@ -93,7 +85,7 @@ export default function ContainerTable({ containers }: ContainerTableProps) {
       });
       const failed = results.filter((r) => !r.ok);
       errors.value = failed;
-      message.value = `${LABELS[action]}: ${
+      message.value = `${ACTION_LABELS[action]}: ${
         results.length - failed.length
       } of ${results.length} done`;
     } catch (err) {
@@ -129,7 +121,7 @@ export default function ContainerTable({ containers }: ContainerTableProps) {
               !chosen.value.some((r) => actionAllowed(action, r.state) && !r.isSelf)}
             onClick={() => bulk(action)}
           >
-            {LABELS[action]}
+            {ACTION_LABELS[action]}
           </button>
         ))}
         <span class="muted">{chosen.value.length} selected</span>

@@ -42,6 +42,16 @@ export const CONTAINER_ACTIONS = ["start", "stop", "restart", "kill", "pause", "
 /** A lifecycle action. */
 export type ContainerAction = (typeof CONTAINER_ACTIONS)[number];
 
+/** Button labels of the actions ("unpause" reads "Resume", as in the peers). */
+export const ACTION_LABELS: Record<ContainerAction, string> = {
+  start: "Start",
+  stop: "Stop",
+  restart: "Restart",
+  kill: "Kill",
+  pause: "Pause",
+  unpause: "Resume",
+};
+
 /** Container states (as the engine reports them) in which each action makes sense. */
 export const ACTION_STATES: Record<ContainerAction, readonly string[]> = {
   start: ["created", "exited", "dead"],

@@ -2,18 +2,7 @@
 import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
 import { PASSWORD, startBosun, TestContainers } from "../_harness.ts";
-import { islandsReady } from "./_browser.ts";
-
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
+import { CHROMIUM_ARGS, islandsReady } from "./_browser.ts";
 
 Deno.test({
   name: "browser: setup, sign in, the containers page lists and filters containers",
