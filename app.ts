@@ -6,9 +6,11 @@ import type { DockerClient } from "./lib/docker/client.ts";
 import { DockerUnavailableError } from "./lib/docker/errors.ts";
 import type { EngineMonitor } from "./lib/docker/monitor.ts";
 import { NotFoundError } from "./lib/errors.ts";
+import { getSettings } from "./lib/settings/settings.ts";
 import type { Logger } from "./lib/log/logger.ts";
 import type { RateLimiter } from "./lib/ratelimit/rate_limiter.ts";
 import { createAuthRoutes } from "./routes/auth.ts";
+import { createBackupRoutes } from "./routes/backups.ts";
 import { createContainerLogRoutes } from "./routes/container_logs.ts";
 import { createContainerRoutes } from "./routes/containers.ts";
 import { createRecreateRoutes } from "./routes/container_recreate.ts";
@@ -54,6 +56,8 @@ export interface AppDeps {
   rememberMs: number;
   stats: StatsCache;
   host: HostSampler;
+  /** The local backup vault, `<data>/backups`. */
+  vaultDir: string;
   /** Bosun's own container id when it runs in one (never stopped or removed by Bosun). */
   selfId?: string;
 }
@@ -92,6 +96,17 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/api/containers", createContainerStatsRoutes({ docker: deps.docker }));
   app.route("/api/stats", createStatsRoutes({ stats: deps.stats }));
   app.route("/api/events", createEventRoutes({ docker: deps.docker }));
+  app.route(
+    "/api/backups",
+    createBackupRoutes({
+      docker: deps.docker,
+      db: deps.db,
+      limiter: deps.limiter,
+      vaultDir: deps.vaultDir,
+      serverName: () => getSettings(deps.db, { serverName: deps.defaultServerName }).serverName,
+      version: deps.version,
+    }),
+  );
   app.route("/api/system", createHostRoutes({ docker: deps.docker, host: deps.host }));
   app.route(
     "/api",

@@ -19,6 +19,8 @@ import { EngineMonitor } from "./lib/docker/monitor.ts";
 import { createLogger, type Logger } from "./lib/log/logger.ts";
 import { RateLimiter } from "./lib/ratelimit/rate_limiter.ts";
 import { StatsCache } from "./lib/stats/stats_cache.ts";
+import { collectHelpers } from "./lib/backup/helper.ts";
+import { removePartials } from "./lib/backup/writer.ts";
 import { HostSampler } from "./lib/host/host_stats.ts";
 import { SecretBox } from "./lib/secrets/secret_box.ts";
 
@@ -92,6 +94,14 @@ async function run(config: Config, log: Logger): Promise<number> {
   const engine = new EngineMonitor(docker, log, config.dockerCheckInterval);
   engine.start();
   await engine.check();
+  const vaultDir = `${dataDir}/backups`;
+  await Deno.mkdir(vaultDir, { recursive: true, mode: 0o700 });
+  const leftovers = await removePartials(vaultDir);
+  if (leftovers) log.warn("removed unfinished backup files", { count: leftovers });
+  if (engine.status.reachable) {
+    const helpers = await collectHelpers(docker).catch(() => 0);
+    if (helpers) log.info("removed leftover helper containers", { count: helpers });
+  }
 
   const stats = new StatsCache(docker, log, config.statsInterval);
   stats.start();
@@ -106,6 +116,7 @@ async function run(config: Config, log: Logger): Promise<number> {
       { limit: config.rateLimitHour, windowMs: 3_600_000 },
     ],
     login: [{ limit: config.loginLimitMinute, windowMs: 60_000 }],
+    restore: [{ limit: 20, windowMs: 3_600_000 }],
   });
   const app = createApp({
     db,
@@ -129,6 +140,7 @@ async function run(config: Config, log: Logger): Promise<number> {
     }),
     stats,
     host: new HostSampler(dataDir),
+    vaultDir,
   });
 
   const tls = await loadServerTls(config, dataDir, hostname, log);

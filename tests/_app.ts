@@ -33,6 +33,7 @@ export function buildTestApp(
   const limiter = new RateLimiter({
     api: [{ limit: 100_000, windowMs: 60_000 }],
     login: [{ limit: 100_000, windowMs: 60_000 }],
+    restore: [{ limit: 100_000, windowMs: 60_000 }],
   });
   const app = createApp({
     db,
@@ -53,6 +54,7 @@ export function buildTestApp(
     selfId: options.selfId,
     stats,
     host: new HostSampler("/tmp"),
+    vaultDir: "/nonexistent/bosun-test-vault",
   });
   return {
     app,

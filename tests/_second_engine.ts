@@ -96,9 +96,36 @@ async function stopDaemon(): Promise<void> {
   for (let i = 0; i < 40 && await ping(); i++) await sleep(250);
 }
 
-/** Starts the second engine and loads the test image into it. */
+const LOCK = "/run/bosun-docker2.lock";
+
+/** One test file at a time owns the second engine (they stop and restart it). */
+async function acquireLock(): Promise<void> {
+  for (let i = 0; i < 2400; i++) {
+    try {
+      const f = await Deno.open(LOCK, { createNew: true, write: true });
+      await f.write(new TextEncoder().encode(String(Deno.pid)));
+      f.close();
+      return;
+    } catch (err) {
+      if (!(err instanceof Deno.errors.AlreadyExists)) throw err;
+      const owner = await Deno.readTextFile(LOCK).catch(() => "");
+      const alive = owner && await Deno.stat(`/proc/${owner.trim()}`).then(() => true, () => false);
+      if (owner && !alive) await Deno.remove(LOCK).catch(() => {}); // left by a dead run
+      await sleep(250);
+    }
+  }
+  throw new Error("waited 10 minutes for the second engine");
+}
+
+/** Starts the second engine (waiting for its lock) and loads the test image into it. */
 export async function startSecondEngine(): Promise<SecondEngine> {
-  await startDaemon();
+  await acquireLock();
+  try {
+    await startDaemon();
+  } catch (err) {
+    await Deno.remove(LOCK).catch(() => {});
+    throw err;
+  }
   const images = await sh("docker", ["-H", ENGINE2.host, "images", "-q", TEST_IMAGE]);
   if (!images.trim()) {
     const save = new Deno.Command("docker", { args: ["save", TEST_IMAGE], stdout: "piped" })
@@ -130,6 +157,7 @@ export async function startSecondEngine(): Promise<SecondEngine> {
         ], true)).split("\n").filter(Boolean),
       ], true);
       await stopDaemon();
+      await Deno.remove(LOCK).catch(() => {});
     },
   };
 }

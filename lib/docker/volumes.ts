@@ -1,6 +1,7 @@
 /** Volume calls of the Engine API, one function per call. */
 import { z } from "zod";
 import type { DockerClient } from "./client.ts";
+import { DockerNotFoundError } from "./errors.ts";
 
 /** One volume as listed. */
 export const VolumeSummarySchema = z.looseObject({
@@ -31,4 +32,57 @@ export async function listVolumes(
     options,
   );
   return body.Volumes ?? [];
+}
+
+/** `POST /volumes/create`. */
+export async function createVolume(
+  docker: DockerClient,
+  spec: {
+    name: string;
+    driver?: string;
+    labels?: Record<string, string>;
+    options?: Record<string, string>;
+  },
+  options: { signal?: AbortSignal } = {},
+): Promise<VolumeSummary> {
+  return await docker.request("POST", "/volumes/create", VolumeSummarySchema, {
+    body: {
+      Name: spec.name,
+      Driver: spec.driver ?? "local",
+      Labels: spec.labels ?? {},
+      DriverOpts: spec.options ?? {},
+    },
+    signal: options.signal,
+  });
+}
+
+/** `GET /volumes/{name}`; undefined when there is none. */
+export async function inspectVolume(
+  docker: DockerClient,
+  name: string,
+  options: { signal?: AbortSignal } = {},
+): Promise<VolumeSummary | undefined> {
+  try {
+    return await docker.request(
+      "GET",
+      `/volumes/${encodeURIComponent(name)}`,
+      VolumeSummarySchema,
+      options,
+    );
+  } catch (err) {
+    if (err instanceof DockerNotFoundError) return undefined;
+    throw err;
+  }
+}
+
+/** `DELETE /volumes/{name}`. */
+export async function removeVolume(
+  docker: DockerClient,
+  name: string,
+  options: { force?: boolean; signal?: AbortSignal } = {},
+): Promise<void> {
+  await docker.requestEmpty("DELETE", `/volumes/${encodeURIComponent(name)}`, {
+    query: { force: options.force ?? false },
+    signal: options.signal,
+  });
 }

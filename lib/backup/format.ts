@@ -1,0 +1,105 @@
+/** The backup file format's names, escapes and records (DESIGN.md "Backups"). */
+import { z } from "zod";
+
+/** Format identifier and version written into every manifest. */
+export const FORMAT = { name: "bosun-backup", version: 1 } as const;
+
+/** Compression of the whole tar. */
+export const COMPRESSIONS = ["gzip", "zstd"] as const;
+/** Compression of the whole tar. */
+export type Compression = (typeof COMPRESSIONS)[number];
+
+/** File extension per compression. */
+export const EXTENSIONS: Record<Compression, string> = { gzip: ".tar.gz", zstd: ".tar.zst" };
+
+/** A name safe in a file name: letters, digits, '.', '_', '-' only. */
+export function safeNamePart(text: string): string {
+  return text.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^[._-]+/, "").slice(0, 80) || "x";
+}
+
+/** `<server>__<container>__<UTC time>.tar.gz` */
+export function backupFileName(
+  server: string,
+  container: string,
+  created: Date,
+  c: Compression,
+): string {
+  const stamp = created.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+  return `${safeNamePart(server)}__${safeNamePart(container)}__${stamp}${EXTENSIONS[c]}`;
+}
+
+/** True for names Bosun itself writes into the vault (no traversal, known extension). */
+export function isBackupFileName(name: string): boolean {
+  return /^[A-Za-z0-9][A-Za-z0-9._-]*\.tar\.(gz|zst)$/.test(name) && !name.includes("..");
+}
+
+/**
+ * One `SHA256SUMS` line, escaped the way GNU coreutils does for names with a backslash, a
+ * newline or a carriage return (the line then starts with `\`), so `sha256sum -c` reads it.
+ */
+export function sumLine(hash: string, path: string): string {
+  if (!/[\\\n\r]/.test(path)) return `${hash}  ${path}\n`;
+  const escaped = path.replaceAll("\\", "\\\\").replaceAll("\n", "\\n").replaceAll("\r", "\\r");
+  return `\\${hash}  ${escaped}\n`;
+}
+
+/** Parses `SHA256SUMS` text back into path → hash. */
+export function parseSums(text: string): Map<string, string> {
+  const sums = new Map<string, string>();
+  for (const line of text.split("\n")) {
+    if (!line) continue;
+    const escaped = line.startsWith("\\");
+    const body = escaped ? line.slice(1) : line;
+    const hash = body.slice(0, 64);
+    let path = body.slice(66);
+    if (escaped) {
+      path = path.replace(/\\(\\|n|r)/g, (_m, c) => c === "n" ? "\n" : c === "r" ? "\r" : "\\");
+    }
+    sums.set(path, hash);
+  }
+  return sums;
+}
+
+/** The manifest: first member of every backup. */
+export const ManifestSchema = z.object({
+  format: z.literal(FORMAT.name),
+  formatVersion: z.number(),
+  tool: z.string(),
+  server: z.string(),
+  created: z.string(),
+  type: z.enum(["manual", "scheduled"]),
+  consistency: z.enum(["live", "pause", "stop"]),
+  container: z.object({
+    id: z.string(),
+    name: z.string(),
+    image: z.string(),
+    imageId: z.string(),
+    imageDigests: z.array(z.string()),
+    state: z.string(),
+  }),
+  volumes: z.array(z.object({
+    name: z.string(),
+    destination: z.string(),
+    anonymous: z.boolean(),
+    readOnly: z.boolean(),
+  })),
+  binds: z.array(z.object({
+    source: z.string(),
+    destination: z.string(),
+    included: z.boolean(),
+  })),
+  image: z.object({ included: z.boolean() }),
+});
+/** The manifest. */
+export type Manifest = z.infer<typeof ManifestSchema>;
+
+/** The sidecar `<file>.json`: what the vault lists without opening archives. */
+export const SidecarSchema = z.object({
+  file: z.string(),
+  size: z.number(),
+  sha256: z.string(),
+  compression: z.enum(COMPRESSIONS),
+  manifest: ManifestSchema,
+});
+/** The sidecar. */
+export type Sidecar = z.infer<typeof SidecarSchema>;

@@ -1,0 +1,292 @@
+/**
+ * Writes one container backup as a single streaming pass: engine archive streams → tar
+ * re-emission (headers intact, names under `volumes/<name>/`) → compressor → SHA-256 → file.
+ * Written to a hidden `.partial` name, fsynced, renamed into place only when complete; the
+ * sidecar is written the same way. Nothing is held in memory beyond one chunk per stage.
+ */
+import { createHash, type Hash } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { Readable, Transform, type TransformCallback } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { createGzip, createZstdCompress } from "node:zlib";
+import { createTarDecoder, createTarPacker, type TarHeader } from "modern-tar";
+import type { DockerClient } from "../docker/client.ts";
+import {
+  type ContainerInspect,
+  inspectContainer,
+  pauseContainer,
+  startContainer,
+  stopContainer,
+  unpauseContainer,
+} from "../docker/containers.ts";
+import { inspectImage } from "../docker/images.ts";
+import { containerName } from "../containers/lifecycle.ts";
+import { createHelper, removeHelper } from "./helper.ts";
+import {
+  backupFileName,
+  type Compression,
+  FORMAT,
+  type Manifest,
+  type Sidecar,
+  sumLine,
+} from "./format.ts";
+
+/** Progress of a running backup. */
+export interface BackupProgress {
+  bytesIn: number;
+  bytesOut: number;
+  member: string;
+}
+
+/** What to back up and how. */
+export interface BackupRequest {
+  containerRef: string;
+  vaultDir: string;
+  serverName: string;
+  toolVersion: string;
+  compression: Compression;
+  consistency: "live" | "pause" | "stop";
+  type: "manual" | "scheduled";
+  onProgress?: (p: BackupProgress) => void;
+  signal?: AbortSignal;
+}
+
+const encoder = new TextEncoder();
+
+class HashingCounter extends Transform {
+  readonly hash: Hash = createHash("sha256");
+  bytes = 0;
+  override _transform(chunk: Uint8Array, _enc: BufferEncoding, done: TransformCallback) {
+    this.hash.update(chunk);
+    this.bytes += chunk.length;
+    done(null, chunk);
+  }
+}
+
+/** Writes the backup; resolves with its sidecar once the file is complete and in place. */
+export async function writeBackup(docker: DockerClient, req: BackupRequest): Promise<Sidecar> {
+  const inspect = await inspectContainer(docker, req.containerRef, { signal: req.signal });
+  const name = containerName(inspect);
+  const created = new Date();
+  const file = backupFileName(req.serverName, name, created, req.compression);
+  const manifest = await buildManifest(docker, inspect, req, created);
+  const partial = `${req.vaultDir}/.${file}.${crypto.randomUUID().slice(0, 8)}.partial`;
+  const restore = await applyConsistency(docker, inspect, req.consistency);
+  try {
+    const { size, sha256 } = await writeArchive(docker, inspect, manifest, partial, req);
+    await fsyncFile(partial);
+    await Deno.rename(partial, `${req.vaultDir}/${file}`);
+    const sidecar: Sidecar = { file, size, sha256, compression: req.compression, manifest };
+    await writeAtomically(`${req.vaultDir}/${file}.json`, JSON.stringify(sidecar, null, 2));
+    await fsyncFile(req.vaultDir);
+    return sidecar;
+  } catch (err) {
+    await Deno.remove(partial).catch(() => {});
+    throw err;
+  } finally {
+    await restore();
+  }
+}
+
+async function buildManifest(
+  docker: DockerClient,
+  inspect: ContainerInspect,
+  req: BackupRequest,
+  created: Date,
+): Promise<Manifest> {
+  const mounts = (inspect as { Mounts?: Record<string, unknown>[] }).Mounts ?? [];
+  const image = String((inspect.Config as { Image: string }).Image);
+  const imageId = String((inspect as { Image?: string }).Image ?? "");
+  const imageInfo = imageId
+    ? await inspectImage(docker, imageId).catch(() => undefined)
+    : undefined;
+  return {
+    format: FORMAT.name,
+    formatVersion: FORMAT.version,
+    tool: `bosun ${req.toolVersion}`,
+    server: req.serverName,
+    created: created.toISOString(),
+    type: req.type,
+    consistency: req.consistency,
+    container: {
+      id: inspect.Id,
+      name: containerName(inspect),
+      image,
+      imageId,
+      imageDigests: imageInfo?.repoDigests ?? [],
+      state: inspect.State.Status,
+    },
+    volumes: mounts.filter((m) => m.Type === "volume").map((m) => ({
+      name: String(m.Name),
+      destination: String(m.Destination),
+      anonymous: /^[0-9a-f]{64}$/.test(String(m.Name)),
+      readOnly: m.RW === false,
+    })),
+    binds: mounts.filter((m) => m.Type === "bind").map((m) => ({
+      source: String(m.Source),
+      destination: String(m.Destination),
+      included: false,
+    })),
+    image: { included: false },
+  };
+}
+
+/** Pauses or stops the container as asked; the returned function puts it back. */
+async function applyConsistency(
+  docker: DockerClient,
+  inspect: ContainerInspect,
+  mode: BackupRequest["consistency"],
+): Promise<() => Promise<void>> {
+  const running = inspect.State.Status === "running";
+  if (mode === "pause" && running) {
+    await pauseContainer(docker, inspect.Id);
+    return () => unpauseContainer(docker, inspect.Id).catch(() => {});
+  }
+  if (mode === "stop" && running) {
+    await stopContainer(docker, inspect.Id, { timeoutSeconds: 30 });
+    return () => startContainer(docker, inspect.Id).catch(() => {});
+  }
+  return () => Promise.resolve();
+}
+
+async function writeArchive(
+  docker: DockerClient,
+  inspect: ContainerInspect,
+  manifest: Manifest,
+  path: string,
+  req: BackupRequest,
+): Promise<{ size: number; sha256: string }> {
+  const { readable, controller } = createTarPacker();
+  const counter = new HashingCounter();
+  const compressor = req.compression === "zstd" ? createZstdCompress() : createGzip({ level: 6 });
+  const output = createWriteStream(path, { flags: "wx", mode: 0o600 });
+  const written = pipeline(Readable.fromWeb(readable), compressor, counter, output, {
+    signal: req.signal,
+  });
+  const progress: BackupProgress = { bytesIn: 0, bytesOut: 0, member: "" };
+  const sums: string[] = [];
+  const addText = async (name: string, text: string) => {
+    const data = encoder.encode(text);
+    const writer = controller.add({ name, size: data.length, mode: 0o644, mtime: new Date() })
+      .getWriter();
+    await writer.write(data);
+    await writer.close();
+    sums.push(sumLine(createHash("sha256").update(data).digest("hex"), name));
+  };
+  try {
+    await addText("manifest.json", JSON.stringify(manifest, null, 2));
+    await addText("container.json", JSON.stringify(inspect, null, 2));
+    for (const volume of manifest.volumes) {
+      await addVolume(docker, volume.name, controller, sums, progress, req, counter);
+    }
+    const sumsText = sums.join("");
+    const data = encoder.encode(sumsText);
+    const writer = controller.add({ name: "SHA256SUMS", size: data.length, mode: 0o644 })
+      .getWriter();
+    await writer.write(data);
+    await writer.close();
+    controller.finalize();
+  } catch (err) {
+    controller.error(err);
+    await written.catch(() => {});
+    throw err;
+  }
+  await written;
+  return { size: counter.bytes, sha256: counter.hash.digest("hex") };
+}
+
+/** Re-emits one volume's entries from the engine's archive under `volumes/<name>/`. */
+async function addVolume(
+  docker: DockerClient,
+  volume: string,
+  controller: ReturnType<typeof createTarPacker>["controller"],
+  sums: string[],
+  progress: BackupProgress,
+  req: BackupRequest,
+  counter: HashingCounter,
+): Promise<void> {
+  const helper = await createHelper(docker, "backup", [
+    { volume, target: "/v", readOnly: true },
+  ]);
+  try {
+    const res = await docker.stream("GET", `/containers/${helper}/archive`, {
+      query: { path: "/v/" },
+      signal: req.signal,
+    });
+    const entries = (Readable.toWeb(res) as ReadableStream<Uint8Array>)
+      .pipeThrough(createTarDecoder({ strict: true }));
+    const prefix = `volumes/${volume}/`;
+    for await (const entry of entries) {
+      const name = rename(entry.header.name, prefix);
+      const header: TarHeader = { ...entry.header, name };
+      if (header.type === "link" && header.linkname) {
+        header.linkname = rename(header.linkname, prefix);
+      }
+      if (header.pax) {
+        const { path: _p, linkpath: _l, size: _s, ...rest } = header.pax;
+        header.pax = Object.keys(rest).length ? rest : undefined;
+      }
+      progress.member = name;
+      const body = controller.add(header);
+      if (header.type === undefined || header.type === "file") {
+        const hash = createHash("sha256");
+        await entry.body.pipeThrough(
+          new TransformStream<Uint8Array, Uint8Array>({
+            transform(chunk, out) {
+              hash.update(chunk);
+              progress.bytesIn += chunk.length;
+              out.enqueue(chunk);
+            },
+          }),
+        ).pipeTo(body);
+        sums.push(sumLine(hash.digest("hex"), name));
+        progress.bytesOut = counter.bytes;
+        req.onProgress?.(progress);
+      } else {
+        await entry.body.cancel();
+        await body.close();
+      }
+    }
+  } finally {
+    await removeHelper(docker, helper).catch(() => {});
+  }
+}
+
+/** "v/a/b" → "volumes/<name>/a/b"; the archive's root "v/" becomes the volume's directory. */
+function rename(name: string, prefix: string): string {
+  const rest = name.replace(/^\.?\/?v(\/|$)/, "");
+  return prefix + rest;
+}
+
+async function fsyncFile(path: string): Promise<void> {
+  const f = await Deno.open(path, { read: true });
+  try {
+    await f.sync();
+  } finally {
+    f.close();
+  }
+}
+
+/** Writes `text` to `path` through a temporary name, fsynced, then renamed. */
+export async function writeAtomically(path: string, text: string): Promise<void> {
+  const tmp = `${path}.${crypto.randomUUID().slice(0, 8)}.partial`;
+  await Deno.writeTextFile(tmp, text, { mode: 0o600 });
+  await fsyncFile(tmp);
+  await Deno.rename(tmp, path);
+}
+
+/** Removes `.partial` leftovers of interrupted writes (called at start-up). */
+export async function removePartials(vaultDir: string): Promise<number> {
+  let removed = 0;
+  try {
+    for await (const entry of Deno.readDir(vaultDir)) {
+      if (entry.isFile && entry.name.endsWith(".partial")) {
+        await Deno.remove(`${vaultDir}/${entry.name}`);
+        removed++;
+      }
+    }
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
+  return removed;
+}
