@@ -7,6 +7,7 @@ import { DockerUnavailableError } from "./lib/docker/errors.ts";
 import type { EngineMonitor } from "./lib/docker/monitor.ts";
 import { NotFoundError } from "./lib/errors.ts";
 import { getSettings } from "./lib/settings/settings.ts";
+import type { BackupQueue } from "./lib/backup/queue.ts";
 import type { Logger } from "./lib/log/logger.ts";
 import type { RateLimiter } from "./lib/ratelimit/rate_limiter.ts";
 import { createAuthRoutes } from "./routes/auth.ts";
@@ -58,6 +59,7 @@ export interface AppDeps {
   host: HostSampler;
   /** The local backup vault, `<data>/backups`. */
   vaultDir: string;
+  backups: BackupQueue;
   /** Bosun's own container id when it runs in one (never stopped or removed by Bosun). */
   selfId?: string;
 }
@@ -99,6 +101,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route(
     "/api/backups",
     createBackupRoutes({
+      queue: deps.backups,
       docker: deps.docker,
       db: deps.db,
       limiter: deps.limiter,

@@ -21,6 +21,8 @@ import { RateLimiter } from "./lib/ratelimit/rate_limiter.ts";
 import { StatsCache } from "./lib/stats/stats_cache.ts";
 import { collectHelpers } from "./lib/backup/helper.ts";
 import { removePartials } from "./lib/backup/writer.ts";
+import { BackupQueue } from "./lib/backup/queue.ts";
+import { getSettings } from "./lib/settings/settings.ts";
 import { HostSampler } from "./lib/host/host_stats.ts";
 import { SecretBox } from "./lib/secrets/secret_box.ts";
 
@@ -107,6 +109,14 @@ async function run(config: Config, log: Logger): Promise<number> {
   stats.start();
 
   const hostname = safeHostname();
+  const serverName = () =>
+    getSettings(db, { serverName: hostname.replace(/[^A-Za-z0-9._-]/g, "-") || "bosun" })
+      .serverName;
+  const backups = new BackupQueue(db, docker, log, { vaultDir, serverName, version: VERSION });
+  const interrupted = await backups.recover();
+  if (interrupted) {
+    log.warn("backups interrupted by the last stop were marked failed", { interrupted });
+  }
   const publicHost = config.publicUrl ? new URL(config.publicUrl).hostname : undefined;
   const allowedHosts = [hostname, `${hostname}.local`, ...config.allowedHosts];
   if (publicHost) allowedHosts.push(publicHost);
@@ -141,6 +151,7 @@ async function run(config: Config, log: Logger): Promise<number> {
     stats,
     host: new HostSampler(dataDir),
     vaultDir,
+    backups,
   });
 
   const tls = await loadServerTls(config, dataDir, hostname, log);

@@ -10,7 +10,9 @@ import { COMPRESSIONS } from "../lib/backup/format.ts";
 import { verifyBackup } from "../lib/backup/reader.ts";
 import { restoreBackup } from "../lib/backup/restore.ts";
 import { assertBackupName, backupSize, deleteBackup, listBackups } from "../lib/backup/vault.ts";
-import { writeBackup } from "../lib/backup/writer.ts";
+import type { BackupJob, BackupQueue } from "../lib/backup/queue.ts";
+import { principalName } from "./_env.ts";
+import { sse } from "./_sse.ts";
 import type { DockerClient } from "../lib/docker/client.ts";
 import { RateLimitedError } from "../lib/errors.ts";
 import type { RateLimiter } from "../lib/ratelimit/rate_limiter.ts";
@@ -22,6 +24,7 @@ import { PROBLEM_RESPONSES } from "./_problem.ts";
 
 /** What the backup routes need. */
 export interface BackupRouteDeps {
+  queue: BackupQueue;
   docker: DockerClient;
   db: DatabaseSync;
   limiter: RateLimiter;
@@ -82,38 +85,120 @@ export function createBackupRoutes(deps: BackupRouteDeps): OpenAPIHono<AppEnv> {
       method: "post",
       path: "/",
       tags: ["backups"],
-      summary: "Back up a container (configuration and every volume) into the local vault",
-      request: body(
-        z.object({
-          container: ContainerRefSchema,
-          compression: z.enum(COMPRESSIONS).default("gzip"),
-          consistency: z.enum(["live", "pause", "stop"]).default("live"),
-        }).strict(),
-      ),
+      summary: "Queue a backup of a container (configuration and every volume); wait=true " +
+        "answers when it has finished",
+      request: {
+        query: z.object({ wait: z.enum(["true", "false"]).default("false") }).strict(),
+        ...body(
+          z.object({
+            container: ContainerRefSchema,
+            compression: z.enum(COMPRESSIONS).default("gzip"),
+            consistency: z.enum(["live", "pause", "stop"]).default("live"),
+          }).strict(),
+        ),
+      },
       responses: {
-        201: json(z.record(z.string(), z.unknown()), "The new backup's sidecar"),
+        202: json(z.record(z.string(), z.unknown()), "The queued job"),
+        200: json(z.record(z.string(), z.unknown()), "The finished job (wait=true)"),
         ...PROBLEM_RESPONSES,
       },
     }),
     async (c) => {
       const req = c.req.valid("json");
-      const sidecar = await audited(
-        c,
-        "backup.create",
-        req.container,
-        () =>
-          writeBackup(deps.docker, {
-            containerRef: req.container,
-            vaultDir: deps.vaultDir,
-            serverName: deps.serverName(),
-            toolVersion: deps.version,
-            compression: req.compression,
-            consistency: req.consistency,
-            type: "manual",
-            signal: c.req.raw.signal,
-          }),
-      );
-      return c.json(sidecar, 201);
+      const job = deps.queue.enqueue(req.container, {
+        compression: req.compression,
+        consistency: req.consistency,
+        type: "manual",
+      }, principalName(c.var.principal));
+      auditRequest(c, deps.db, {
+        action: "backup.queue",
+        target: req.container,
+        result: "success",
+        details: { job: job.id },
+      });
+      if (c.req.valid("query").wait !== "true") return c.json(job, 202);
+      const done = await deps.queue.waitFor(job.id, c.req.raw.signal);
+      auditRequest(c, deps.db, {
+        action: "backup.create",
+        target: req.container,
+        result: done.status === "complete" ? "success" : "failure",
+        error: done.error ?? undefined,
+        details: { job: job.id, file: done.file },
+      });
+      return c.json(done, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/jobs",
+      tags: ["backups"],
+      summary: "Recent backup jobs, newest first",
+      responses: {
+        200: json(z.array(z.record(z.string(), z.unknown())), "Jobs"),
+        ...PROBLEM_RESPONSES,
+      },
+    }),
+    (c) => c.json(deps.queue.list(), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/jobs/stream",
+      tags: ["backups"],
+      summary: "Live job updates over SSE (`job` events: status, bytes, rate, current member)",
+      responses: {
+        200: {
+          description: "An SSE stream",
+          content: { "text/event-stream": { schema: z.string() } },
+        },
+        ...PROBLEM_RESPONSES,
+      },
+    }),
+    (c) =>
+      sse(c, async (send, signal) => {
+        for (const job of deps.queue.list(20).reverse()) await send("job", job, String(job.id));
+        const queue: BackupJob[] = [];
+        let wake: (() => void) | undefined;
+        const onJob = (e: Event) => {
+          queue.push((e as CustomEvent<BackupJob>).detail);
+          wake?.();
+        };
+        deps.queue.addEventListener("job", onJob);
+        try {
+          while (!signal.aborted) {
+            if (!queue.length) {
+              await new Promise<void>((
+                r,
+              ) => (wake = r, signal.addEventListener("abort", () => r())));
+            }
+            while (queue.length) {
+              const job = queue.shift()!;
+              await send("job", job, String(job.id));
+            }
+          }
+        } finally {
+          deps.queue.removeEventListener("job", onJob);
+        }
+      }),
+  );
+
+  app.openapi(
+    createRoute({
+      method: "delete",
+      path: "/jobs/{id}",
+      tags: ["backups"],
+      summary: "Cancel a queued or running backup job",
+      request: { params: z.object({ id: z.coerce.number().int().min(1) }) },
+      responses: { 200: json(z.record(z.string(), z.unknown()), "The job"), ...PROBLEM_RESPONSES },
+    }),
+    (c) => {
+      const { id } = c.req.valid("param");
+      const job = deps.queue.cancel(id);
+      auditRequest(c, deps.db, { action: "backup.cancel", target: String(id), result: "success" });
+      return c.json(job, 200);
     },
   );
 

@@ -9,6 +9,7 @@ import { createLogger } from "../lib/log/logger.ts";
 import { RateLimiter } from "../lib/ratelimit/rate_limiter.ts";
 import { StatsCache } from "../lib/stats/stats_cache.ts";
 import { HostSampler } from "../lib/host/host_stats.ts";
+import { BackupQueue } from "../lib/backup/queue.ts";
 import type { AppEnv } from "../routes/_env.ts";
 import { ROOT } from "./_harness.ts";
 
@@ -55,6 +56,11 @@ export function buildTestApp(
     stats,
     host: new HostSampler("/tmp"),
     vaultDir: "/nonexistent/bosun-test-vault",
+    backups: new BackupQueue(db, docker, log, {
+      vaultDir: "/nonexistent/bosun-test-vault",
+      serverName: () => "test",
+      version: "test",
+    }),
   });
   return {
     app,

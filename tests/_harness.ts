@@ -35,6 +35,8 @@ export interface Bosun extends AsyncDisposable {
   stop: () => Promise<void>;
   /** Resolves when the process exits, with its output collected. */
   exited: Promise<Deno.CommandStatus>;
+  /** Sends a signal (SIGKILL for crash tests). */
+  kill: (signal: Deno.Signal) => void;
 }
 
 /** Asks the OS for a free TCP port on 127.0.0.1. */
@@ -109,6 +111,7 @@ export async function startBosun(options: BosunOptions = {}): Promise<Bosun> {
     logs: () => output,
     stop,
     exited: child.status.then(async (status) => (await collecting, status)),
+    kill: (signal) => child.kill(signal),
     [Symbol.asyncDispose]: async () => {
       await stop();
       if (!options.dataDir) await Deno.remove(dataDir, { recursive: true }).catch(() => {});

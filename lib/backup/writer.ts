@@ -48,6 +48,8 @@ export interface BackupRequest {
   consistency: "live" | "pause" | "stop";
   type: "manual" | "scheduled";
   onProgress?: (p: BackupProgress) => void;
+  /** Told before the container is stopped or paused, and again once it is back. */
+  onInterrupt?: (state: "stopped" | "paused" | null) => void;
   signal?: AbortSignal;
 }
 
@@ -71,7 +73,7 @@ export async function writeBackup(docker: DockerClient, req: BackupRequest): Pro
   const file = backupFileName(req.serverName, name, created, req.compression);
   const manifest = await buildManifest(docker, inspect, req, created);
   const partial = `${req.vaultDir}/.${file}.${crypto.randomUUID().slice(0, 8)}.partial`;
-  const restore = await applyConsistency(docker, inspect, req.consistency);
+  const restore = await applyConsistency(docker, inspect, req.consistency, req.onInterrupt);
   try {
     const { size, sha256 } = await writeArchive(docker, inspect, manifest, partial, req);
     await fsyncFile(partial);
@@ -136,15 +138,24 @@ async function applyConsistency(
   docker: DockerClient,
   inspect: ContainerInspect,
   mode: BackupRequest["consistency"],
+  onInterrupt: BackupRequest["onInterrupt"] = () => {},
 ): Promise<() => Promise<void>> {
   const running = inspect.State.Status === "running";
   if (mode === "pause" && running) {
+    onInterrupt("paused");
     await pauseContainer(docker, inspect.Id);
-    return () => unpauseContainer(docker, inspect.Id).catch(() => {});
+    return async () => {
+      await unpauseContainer(docker, inspect.Id).catch(() => {});
+      onInterrupt(null);
+    };
   }
   if (mode === "stop" && running) {
+    onInterrupt("stopped");
     await stopContainer(docker, inspect.Id, { timeoutSeconds: 30 });
-    return () => startContainer(docker, inspect.Id).catch(() => {});
+    return async () => {
+      await startContainer(docker, inspect.Id).catch(() => {});
+      onInterrupt(null);
+    };
   }
   return () => Promise.resolve();
 }

@@ -45,4 +45,22 @@ export const MIGRATIONS: string[] = [
     last_used_at INTEGER
   );
   `,
+  `
+  CREATE TABLE backup_jobs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    container TEXT NOT NULL,
+    container_id TEXT,
+    options TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN
+      ('queued', 'starting', 'running', 'complete', 'failed', 'cancelled')),
+    created_at INTEGER NOT NULL,
+    started_at INTEGER,
+    finished_at INTEGER,
+    error TEXT,
+    file TEXT,
+    user TEXT,
+    interrupted_state TEXT
+  );
+  CREATE INDEX backup_jobs_status ON backup_jobs (status, id);
+  `,
 ];

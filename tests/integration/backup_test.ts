@@ -51,23 +51,27 @@ Deno.test("backup → verify → restore is byte-exact, here and on another engi
   const admin = await setupAndLogin(bosun);
   const run = containers.runId;
   const volume = `bt-${run}-data`;
-  const id = await containers.create("app", { args: ["-v", `${volume}:/data`, "-p", "18121:80"] });
+  const id = await containers.create("app", {
+    args: ["-v", `${volume}:/data`, "-p", "18121:80"],
+    command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 0.2; done"],
+  });
   await docker("exec", id, "sh", "-c", FILL);
   const before = await snapshot(id);
   const created: string[] = [volume];
   try {
     let file = "";
     await t.step("backup with stop consistency restarts the container afterwards", async () => {
-      const r = await admin.json<{ file: string; size: number; sha256: string }>(
+      const r = await admin.json<{ file: string; status: string }>(
         "POST",
-        "/api/backups",
+        "/api/backups?wait=true",
         {
           container: id,
           compression: "zstd",
           consistency: "stop",
         },
       );
-      assert.equal(r.status, 201, JSON.stringify(r.body));
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      assert.equal(r.body.status, "complete", JSON.stringify(r.body));
       file = r.body.file;
       assert.match(file, new RegExp(`__bt-${run}-app__\\d{8}T\\d{6}Z\\.tar\\.zst$`));
       assert.equal((await docker("inspect", "-f", "{{.State.Status}}", id)).trim(), "running");
