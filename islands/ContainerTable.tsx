@@ -96,6 +96,20 @@ export default function ContainerTable({ containers }: ContainerTableProps) {
     }
   };
 
+  const backup = async () => {
+    busy.value = true;
+    message.value = "";
+    errors.value = [];
+    try {
+      for (const r of chosen.value) await api("POST", "/api/backups", { container: r.id });
+      message.value = `Queued ${chosen.value.length} backup(s); follow them on the Backups page`;
+    } catch (err) {
+      message.value = err instanceof ApiError ? err.message : "Bosun did not answer";
+    } finally {
+      busy.value = false;
+    }
+  };
+
   return (
     <div class="container-table">
       <div class="toolbar">
@@ -124,6 +138,14 @@ export default function ContainerTable({ containers }: ContainerTableProps) {
             {ACTION_LABELS[action]}
           </button>
         ))}
+        <button
+          type="button"
+          data-bulk="backup"
+          disabled={busy.value || chosen.value.length === 0}
+          onClick={backup}
+        >
+          Back up
+        </button>
         <span class="muted">{chosen.value.length} selected</span>
       </div>
       {message.value && <p class="muted" role="status">{message.value}</p>}

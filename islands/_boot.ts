@@ -18,6 +18,7 @@ interface IslandModule {
 
 const ISLANDS: Record<string, () => Promise<IslandModule>> = {
   AuthForm: () => import("./AuthForm.tsx"),
+  BackupVault: () => import("./BackupVault.tsx"),
   ContainerActions: () => import("./ContainerActions.tsx"),
   ContainerTable: () => import("./ContainerTable.tsx"),
   EventsBoard: () => import("./EventsBoard.tsx"),

@@ -150,7 +150,7 @@ async function fillVolumes(
       }
       const volume = targets.get(prefix);
       if (!volume) {
-        await entry.body.cancel();
+        await drain(entry.body);
         continue;
       }
       current ??= await openVolumeWriter(docker, prefix, volume);
@@ -163,7 +163,7 @@ async function fillVolumes(
       const body = current.add(header);
       if (header.type === undefined || header.type === "file") await entry.body.pipeTo(body);
       else {
-        await entry.body.cancel();
+        await drain(entry.body);
         await body.close();
       }
     }
@@ -172,6 +172,11 @@ async function fillVolumes(
     await current?.finish().catch(() => {});
     throw err;
   }
+}
+
+/** Reads a member's body to its end (skipping by cancel can stall the decoder). */
+async function drain(body: ReadableStream<Uint8Array>): Promise<void> {
+  for await (const _ of body) { /* skipped */ }
 }
 
 /** Refuses members that would land outside the volume (`..`, absolute paths, device nodes). */

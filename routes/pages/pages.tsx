@@ -24,6 +24,8 @@ import ContainerTable from "../../islands/ContainerTable.tsx";
 import LiveStats from "../../islands/LiveStats.tsx";
 import LogViewer from "../../islands/LogViewer.tsx";
 import StatsBoard from "../../islands/StatsBoard.tsx";
+import BackupVault from "../../islands/BackupVault.tsx";
+import { listBackups } from "../../lib/backup/vault.ts";
 import Terminal from "../../islands/Terminal.tsx";
 import EventsBoard from "../../islands/EventsBoard.tsx";
 import { toEventDto } from "../events.ts";
@@ -49,6 +51,7 @@ export interface PageDeps extends SignInDeps {
   selfId?: string;
   stats: StatsCache;
   host: HostSampler;
+  vaultDir: string;
 }
 
 async function collectEvents(
@@ -69,7 +72,6 @@ const FormSchema = z.object({
 });
 
 const COMING: Record<string, string> = {
-  "/backups": "Full container backups, schedules and restores are coming.",
   "/images": "Images, pulls and safe updates with rollback are coming.",
   "/volumes": "Volumes and the volume explorer are coming.",
   "/networks": "Networks with IP planning are coming.",
@@ -273,6 +275,18 @@ export function createPageRoutes(deps: PageDeps): Hono<AppEnv> {
       return page(c, "Events", "/events", <p class="error">{(err as Error).message}</p>, 503);
     }
   });
+
+  app.get("/backups", async (c) =>
+    page(
+      c,
+      "Backups",
+      "/backups",
+      <Island
+        name="BackupVault"
+        component={BackupVault}
+        props={{ backups: await listBackups(deps.vaultDir) }}
+      />,
+    ));
 
   app.get("/stats", (c) =>
     page(
