@@ -20,6 +20,7 @@ import { ConflictError, ValidationError } from "../errors.ts";
 import { planCreate } from "../containers/recreate.ts";
 import { createHelper, removeHelper } from "./helper.ts";
 import { openEntries, readHead, verifyBackup } from "./reader.ts";
+import { FlowWindow } from "./_flow.ts";
 
 /** What to do with one volume of the backup. */
 export interface VolumeChoice {
@@ -135,11 +136,7 @@ async function fillVolumes(
 ): Promise<void> {
   const targets = new Map(plan.map((p) => [`volumes/${p.from}/`, p.to]));
   const { entries } = openEntries(path);
-  let current: {
-    prefix: string;
-    finish: () => Promise<void>;
-    add: (h: TarHeader) => WritableStream<Uint8Array>;
-  } | undefined;
+  let current: Awaited<ReturnType<typeof openVolumeWriter>> | undefined;
   try {
     for await (const entry of entries) {
       const name = entry.header.name;
@@ -161,8 +158,17 @@ async function fillVolumes(
         header.linkname = header.linkname.slice(prefix.length);
       }
       const body = current.add(header);
-      if (header.type === undefined || header.type === "file") await entry.body.pipeTo(body);
-      else {
+      if (header.type === undefined || header.type === "file") {
+        const window = current.window;
+        await entry.body.pipeThrough(
+          new TransformStream<Uint8Array, Uint8Array>({
+            async transform(chunk, out) {
+              await window.room(chunk.length);
+              out.enqueue(chunk);
+            },
+          }),
+        ).pipeTo(body);
+      } else {
         await drain(entry.body);
         await body.close();
       }
@@ -196,15 +202,17 @@ function assertSafeMember(rest: string, header: TarHeader): void {
 async function openVolumeWriter(docker: DockerClient, prefix: string, volume: string) {
   const helper = await createHelper(docker, "restore", [{ volume, target: "/v" }]);
   const { readable, controller } = createTarPacker();
+  const window = new FlowWindow();
   const upload = docker.stream("PUT", `/containers/${helper}/archive`, {
     query: { path: "/v" },
     headers: { "Content-Type": "application/x-tar" },
-    body: readable,
+    body: readable.pipeThrough(window.tap()),
   }).then(async (res) => {
     for await (const _ of res) { /* drain the empty answer */ }
   });
   return {
     prefix,
+    window,
     add: (h: TarHeader) => controller.add(h),
     finish: async () => {
       try {

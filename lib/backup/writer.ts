@@ -22,6 +22,7 @@ import {
 import { inspectImage } from "../docker/images.ts";
 import { containerName } from "../containers/lifecycle.ts";
 import { createHelper, removeHelper } from "./helper.ts";
+import { FlowWindow } from "./_flow.ts";
 import {
   backupFileName,
   type Compression,
@@ -168,12 +169,19 @@ async function writeArchive(
   req: BackupRequest,
 ): Promise<{ size: number; sha256: string }> {
   const { readable, controller } = createTarPacker();
+  const window = new FlowWindow();
   const counter = new HashingCounter();
   const compressor = req.compression === "zstd" ? createZstdCompress() : createGzip({ level: 6 });
   const output = createWriteStream(path, { flags: "wx", mode: 0o600 });
-  const written = pipeline(Readable.fromWeb(readable), compressor, counter, output, {
-    signal: req.signal,
-  });
+  const written = pipeline(
+    Readable.fromWeb(readable.pipeThrough(window.tap())),
+    compressor,
+    counter,
+    output,
+    {
+      signal: req.signal,
+    },
+  );
   const progress: BackupProgress = { bytesIn: 0, bytesOut: 0, member: "" };
   const sums: string[] = [];
   const addText = async (name: string, text: string) => {
@@ -188,7 +196,7 @@ async function writeArchive(
     await addText("manifest.json", JSON.stringify(manifest, null, 2));
     await addText("container.json", JSON.stringify(inspect, null, 2));
     for (const volume of manifest.volumes) {
-      await addVolume(docker, volume.name, controller, sums, progress, req, counter);
+      await addVolume(docker, volume.name, controller, sums, progress, req, counter, window);
     }
     const sumsText = sums.join("");
     const data = encoder.encode(sumsText);
@@ -215,6 +223,7 @@ async function addVolume(
   progress: BackupProgress,
   req: BackupRequest,
   counter: HashingCounter,
+  window: FlowWindow,
 ): Promise<void> {
   const helper = await createHelper(docker, "backup", [
     { volume, target: "/v", readOnly: true },
@@ -243,7 +252,8 @@ async function addVolume(
         const hash = createHash("sha256");
         await entry.body.pipeThrough(
           new TransformStream<Uint8Array, Uint8Array>({
-            transform(chunk, out) {
+            async transform(chunk, out) {
+              await window.room(chunk.length);
               hash.update(chunk);
               progress.bytesIn += chunk.length;
               out.enqueue(chunk);
