@@ -67,7 +67,16 @@ ensure_chromium() {
   command -v chromium >/dev/null || { log "installing chromium"; apt_install chromium; }
 }
 
+# Peers some tests use: zstd (a backup checked with no Bosun), iproute2 and nsenter (the
+# second engine's network namespace).
+ensure_tools() {
+  command -v zstd >/dev/null || { log "installing zstd"; apt_install zstd; }
+  command -v ip >/dev/null || { log "installing iproute2"; apt_install iproute2; }
+  command -v nsenter >/dev/null || { log "installing util-linux"; apt_install util-linux; }
+}
+
 ensure_deno
 ensure_docker
 ensure_test_image
 ensure_chromium
+ensure_tools
