@@ -54,6 +54,12 @@ async function main(args: string[]): Promise<number> {
 }
 
 async function run(config: Config, log: Logger): Promise<number> {
+  // A stray rejection (e.g. a node:http stream the engine reset mid-transfer) is logged,
+  // never fatal: one failed job must not take the whole service down.
+  globalThis.addEventListener("unhandledrejection", (event) => {
+    event.preventDefault();
+    log.error("unhandled rejection", { error: event.reason });
+  });
   const dataDir = await prepareDataDir(config);
   const db = openDatabase(`${dataDir}/bosun.db`);
   await SecretBox.open(`${dataDir}/config/secret.key`);

@@ -35,10 +35,11 @@ async function ping(): Promise<boolean> {
   }
 }
 
-/** A running second engine; `restart()` stops and starts dockerd, `stop()` ends it. */
+/** A running second engine; `stop()` ends it gracefully, `kill()` abruptly. */
 export interface SecondEngine extends AsyncDisposable {
   host: string;
   stop(): Promise<void>;
+  kill(): Promise<void>;
   start(): Promise<void>;
 }
 
@@ -142,6 +143,11 @@ export async function startSecondEngine(): Promise<SecondEngine> {
   return {
     host: ENGINE2.host,
     stop: stopDaemon,
+    kill: async () => {
+      child?.kill("SIGKILL");
+      await child?.status;
+      child = undefined;
+    },
     start: startDaemon,
     [Symbol.asyncDispose]: async () => {
       await sh("docker", [

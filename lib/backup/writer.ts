@@ -6,6 +6,7 @@
  */
 import { createHash, type Hash } from "node:crypto";
 import { createWriteStream } from "node:fs";
+import { statfs } from "node:fs/promises";
 import { Readable, Transform, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGzip, createZstdCompress } from "node:zlib";
@@ -63,6 +64,38 @@ class HashingCounter extends Transform {
     this.hash.update(chunk);
     this.bytes += chunk.length;
     done(null, chunk);
+  }
+}
+
+/**
+ * Stops a backup before the disk is full: every MiB it checks the free space of the vault's
+ * file system and fails once it falls under the reserve (5 % of the disk, between 8 and
+ * 64 MiB), so the database always keeps room to work (SQLite's WAL index is memory-mapped:
+ * on a full tmpfs a write to it kills the process with SIGBUS, so the disk must never fill).
+ */
+class SpaceGuard extends Transform {
+  #sinceCheck = 0;
+  constructor(private readonly dir: string) {
+    super();
+  }
+  override _transform(chunk: Uint8Array, _enc: BufferEncoding, done: TransformCallback) {
+    this.#sinceCheck += chunk.length;
+    if (this.#sinceCheck < 1024 * 1024) return done(null, chunk);
+    this.#sinceCheck = 0;
+    statfs(this.dir).then((s) => {
+      const free = s.bavail * s.bsize;
+      const reserve = Math.max(8 * 1048576, Math.min(64 * 1048576, s.blocks * s.bsize * 0.05));
+      if (free - chunk.length < reserve) {
+        done(
+          new Error(
+            `The backup disk is full (${Math.round(free / 1048576)} MiB free, ` +
+              `${
+                Math.round(reserve / 1048576)
+              } MiB kept in reserve): the backup was stopped and nothing was kept`,
+          ),
+        );
+      } else done(null, chunk);
+    }, () => done(null, chunk));
   }
 }
 
@@ -173,10 +206,12 @@ async function writeArchive(
   const counter = new HashingCounter();
   const compressor = req.compression === "zstd" ? createZstdCompress() : createGzip({ level: 6 });
   const output = createWriteStream(path, { flags: "wx", mode: 0o600 });
+  const guard = new SpaceGuard(req.vaultDir);
   const written = pipeline(
     Readable.fromWeb(readable.pipeThrough(window.tap())),
     compressor,
     counter,
+    guard,
     output,
     {
       signal: req.signal,
@@ -233,6 +268,7 @@ async function addVolume(
       query: { path: "/v/" },
       signal: req.signal,
     });
+    res.on("error", () => {}); // reaches the decoder through the web stream; not fatal here
     const entries = (Readable.toWeb(res) as ReadableStream<Uint8Array>)
       .pipeThrough(createTarDecoder({ strict: true }));
     const prefix = `volumes/${volume}/`;
