@@ -22,3 +22,31 @@ export function auditRequest(
     c.var.log.error("audit write failed", { error: err, action: entry.action });
   }
 }
+
+/**
+ * Runs `fn` and records its outcome: success (with `details`, or details derived from the
+ * result), or failure with the error's message, which is then rethrown.
+ */
+export async function audited<T>(
+  c: Context<AppEnv>,
+  db: DatabaseSync,
+  entry: { action: string; target: string },
+  fn: () => Promise<T>,
+  details?: Record<string, unknown> | ((result: T) => Record<string, unknown>),
+): Promise<T> {
+  try {
+    const result = await fn();
+    const extra = typeof details === "function" ? details(result) : details;
+    auditRequest(c, db, { ...entry, result: "success", details: extra });
+    return result;
+  } catch (err) {
+    const extra = typeof details === "function" ? undefined : details;
+    auditRequest(c, db, {
+      ...entry,
+      result: "failure",
+      error: (err as Error).message,
+      details: extra,
+    });
+    throw err;
+  }
+}

@@ -3,7 +3,6 @@
  * live progress is the next slice), list, verify, restore, download, delete.
  */
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import type { Context } from "hono";
 import { stream } from "hono/streaming";
 import type { DatabaseSync } from "node:sqlite";
 import { COMPRESSIONS } from "../lib/backup/format.ts";
@@ -17,7 +16,7 @@ import type { DockerClient } from "../lib/docker/client.ts";
 import { RateLimitedError } from "../lib/errors.ts";
 import type { RateLimiter } from "../lib/ratelimit/rate_limiter.ts";
 import { ContainerNameSchema, ContainerRefSchema } from "../lib/shared/containers.ts";
-import { auditRequest } from "./_audit.ts";
+import { audited, auditRequest } from "./_audit.ts";
 import type { AppEnv } from "./_env.ts";
 import { createRouter } from "./_openapi.ts";
 import { PROBLEM_RESPONSES } from "./_problem.ts";
@@ -45,26 +44,6 @@ const body = <T extends z.ZodType>(schema: T) => ({
 /** Builds the backups router. */
 export function createBackupRoutes(deps: BackupRouteDeps): OpenAPIHono<AppEnv> {
   const app = createRouter();
-  const audited = async <T>(
-    c: Context<AppEnv>,
-    action: string,
-    target: string,
-    fn: () => Promise<T>,
-  ): Promise<T> => {
-    try {
-      const result = await fn();
-      auditRequest(c, deps.db, { action, target, result: "success" });
-      return result;
-    } catch (err) {
-      auditRequest(c, deps.db, {
-        action,
-        target,
-        result: "failure",
-        error: (err as Error).message,
-      });
-      throw err;
-    }
-  };
 
   app.openapi(
     createRoute({
@@ -271,8 +250,8 @@ export function createBackupRoutes(deps: BackupRouteDeps): OpenAPIHono<AppEnv> {
       const req = c.req.valid("json");
       const result = await audited(
         c,
-        "backup.restore",
-        file,
+        deps.db,
+        { action: "backup.restore", target: file },
         () => restoreBackup(deps.docker, { vaultDir: deps.vaultDir, file, ...req }),
       );
       return c.json(result, 200);
@@ -315,7 +294,12 @@ export function createBackupRoutes(deps: BackupRouteDeps): OpenAPIHono<AppEnv> {
     async (c) => {
       const { file } = c.req.valid("param");
       assertBackupName(file);
-      await audited(c, "backup.delete", file, () => deleteBackup(deps.vaultDir, file));
+      await audited(
+        c,
+        deps.db,
+        { action: "backup.delete", target: file },
+        () => deleteBackup(deps.vaultDir, file),
+      );
       return c.body(null, 204);
     },
   );

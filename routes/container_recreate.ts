@@ -6,7 +6,7 @@ import { SelfProtectionError } from "../lib/containers/self.ts";
 import type { DockerClient } from "../lib/docker/client.ts";
 import { inspectContainer } from "../lib/docker/containers.ts";
 import { ContainerRefSchema } from "../lib/shared/containers.ts";
-import { auditRequest } from "./_audit.ts";
+import { audited } from "./_audit.ts";
 import type { AppEnv } from "./_env.ts";
 import { createRouter } from "./_openapi.ts";
 import { PROBLEM_RESPONSES } from "./_problem.ts";
@@ -41,30 +41,23 @@ export function createRecreateRoutes(
     }),
     async (c) => {
       const ref = c.req.valid("param").id;
-      try {
-        const before = await inspectContainer(deps.docker, ref);
-        if (before.Id === deps.selfId) {
-          throw new SelfProtectionError("Bosun does not recreate its own container");
-        }
-        const result = await recreateContainer(deps.docker, before.Id, {
-          stopTimeoutSeconds: c.req.valid("query").t,
-        });
-        auditRequest(c, deps.db, {
-          action: "container.recreate",
-          target: result.name,
-          result: "success",
-          details: { oldId: before.Id, newId: result.id },
-        });
-        return c.json({ id: result.id, name: result.name }, 200);
-      } catch (err) {
-        auditRequest(c, deps.db, {
-          action: "container.recreate",
-          target: ref,
-          result: "failure",
-          error: (err as Error).message,
-        });
-        throw err;
-      }
+      const result = await audited(
+        c,
+        deps.db,
+        { action: "container.recreate", target: ref },
+        async () => {
+          const before = await inspectContainer(deps.docker, ref);
+          if (before.Id === deps.selfId) {
+            throw new SelfProtectionError("Bosun does not recreate its own container");
+          }
+          const created = await recreateContainer(deps.docker, before.Id, {
+            stopTimeoutSeconds: c.req.valid("query").t,
+          });
+          return { ...created, oldId: before.Id };
+        },
+        (r) => ({ oldId: r.oldId, newId: r.id }),
+      );
+      return c.json({ id: result.id, name: result.name }, 200);
     },
   );
   return app;

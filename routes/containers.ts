@@ -1,6 +1,5 @@
 /** `/api/containers`: list, details, raw inspect, lifecycle actions, bulk, rename, remove. */
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import type { Context } from "hono";
 import type { DatabaseSync } from "node:sqlite";
 import { maskInspect, toContainerDetails } from "../lib/containers/details.ts";
 import {
@@ -24,7 +23,7 @@ import {
   type ContainerRow,
   ContainerRowSchema,
 } from "../lib/shared/containers.ts";
-import { auditRequest } from "./_audit.ts";
+import { audited, auditRequest } from "./_audit.ts";
 import type { AppEnv } from "./_env.ts";
 import { createRouter } from "./_openapi.ts";
 import { PROBLEM_RESPONSES, ProblemSchema } from "./_problem.ts";
@@ -80,28 +79,6 @@ const json = <T extends z.ZodType>(schema: T, description: string) => ({
 export function createContainerRoutes(deps: ContainerRouteDeps): OpenAPIHono<AppEnv> {
   const app = createRouter();
   const ctx = { docker: deps.docker, selfId: deps.selfId };
-  const audited = async <T>(
-    c: Context<AppEnv>,
-    action: string,
-    target: string,
-    fn: () => Promise<T>,
-    details?: Record<string, unknown>,
-  ): Promise<T> => {
-    try {
-      const result = await fn();
-      auditRequest(c, deps.db, { action, target, result: "success", details });
-      return result;
-    } catch (err) {
-      auditRequest(c, deps.db, {
-        action,
-        target,
-        result: "failure",
-        error: (err as Error).message,
-        details,
-      });
-      throw err;
-    }
-  };
 
   app.openapi(
     createRoute({
@@ -241,7 +218,13 @@ export function createContainerRoutes(deps: ContainerRouteDeps): OpenAPIHono<App
     async (c) => {
       const { id } = c.req.valid("param");
       const { name } = c.req.valid("json");
-      await audited(c, "container.rename", id, () => renameOne(ctx, id, name), { name });
+      await audited(
+        c,
+        deps.db,
+        { action: "container.rename", target: id },
+        () => renameOne(ctx, id, name),
+        { name },
+      );
       return c.body(null, 204);
     },
   );
@@ -261,12 +244,18 @@ export function createContainerRoutes(deps: ContainerRouteDeps): OpenAPIHono<App
     async (c) => {
       const { id, action } = c.req.valid("param");
       const { t, signal } = c.req.valid("query");
-      await audited(c, `container.${action}`, id, () =>
-        runContainerAction(ctx, id, action, {
-          timeoutSeconds: t,
-          signalName: signal,
-          signal: c.req.raw.signal,
-        }), t !== undefined || signal ? { t, signal } : undefined);
+      await audited(
+        c,
+        deps.db,
+        { action: `container.${action}`, target: id },
+        () =>
+          runContainerAction(ctx, id, action, {
+            timeoutSeconds: t,
+            signalName: signal,
+            signal: c.req.raw.signal,
+          }),
+        t !== undefined || signal ? { t, signal } : undefined,
+      );
       return c.body(null, 204);
     },
   );
@@ -290,7 +279,13 @@ export function createContainerRoutes(deps: ContainerRouteDeps): OpenAPIHono<App
       const { id } = c.req.valid("param");
       const q = c.req.valid("query");
       const options = { force: q.force === "true", volumes: q.volumes === "true" };
-      await audited(c, "container.remove", id, () => removeOne(ctx, id, options), options);
+      await audited(
+        c,
+        deps.db,
+        { action: "container.remove", target: id },
+        () => removeOne(ctx, id, options),
+        options,
+      );
       return c.body(null, 204);
     },
   );
