@@ -293,7 +293,7 @@ export function createBackupRoutes(deps: BackupRouteDeps): OpenAPIHono<AppEnv> {
     }),
     async (c) => {
       const { file } = c.req.valid("param");
-      assertBackupName(file);
+      assertBackupName(file); // a malformed name is refused before anything is audited
       await audited(
         c,
         deps.db,

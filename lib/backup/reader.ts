@@ -2,30 +2,21 @@
  * Reading backups: the archive's entries as a stream (decompressed by file type), and
  * verification — every member against `SHA256SUMS`, the whole file against its sidecar.
  */
-import { createHash, type Hash } from "node:crypto";
+import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { Readable, Transform, type TransformCallback } from "node:stream";
+import { Readable } from "node:stream";
 import { createGunzip, createZstdDecompress } from "node:zlib";
 import { createTarDecoder } from "modern-tar";
 import type { ParsedTarEntry } from "modern-tar";
+import { HashingCounter } from "./_hashing.ts";
 import { type Manifest, ManifestSchema, parseSums, type Sidecar, SidecarSchema } from "./format.ts";
-
-class Hasher extends Transform {
-  readonly hash: Hash = createHash("sha256");
-  bytes = 0;
-  override _transform(chunk: Uint8Array, _e: BufferEncoding, done: TransformCallback) {
-    this.hash.update(chunk);
-    this.bytes += chunk.length;
-    done(null, chunk);
-  }
-}
 
 /** The archive's entries in order, plus the hash of the raw file once fully read. */
 export function openEntries(path: string): {
   entries: ReadableStream<ParsedTarEntry>;
-  fileHash: Hasher;
+  fileHash: HashingCounter;
 } {
-  const hasher = new Hasher();
+  const hasher = new HashingCounter();
   const decompress = path.endsWith(".zst") ? createZstdDecompress() : createGunzip();
   const raw = createReadStream(path, { highWaterMark: 256 * 1024 });
   raw.on("error", (err) => decompress.destroy(err));

@@ -4,7 +4,7 @@
  * Written to a hidden `.partial` name, fsynced, renamed into place only when complete; the
  * sidecar is written the same way. Nothing is held in memory beyond one chunk per stage.
  */
-import { createHash, type Hash } from "node:crypto";
+import { createHash } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { statfs } from "node:fs/promises";
 import { Readable, Transform, type TransformCallback } from "node:stream";
@@ -24,6 +24,7 @@ import { inspectImage } from "../docker/images.ts";
 import { containerName } from "../containers/lifecycle.ts";
 import { createHelper, removeHelper } from "./helper.ts";
 import { FlowWindow } from "./_flow.ts";
+import { HashingCounter } from "./_hashing.ts";
 import {
   backupFileName,
   type Compression,
@@ -56,16 +57,6 @@ export interface BackupRequest {
 }
 
 const encoder = new TextEncoder();
-
-class HashingCounter extends Transform {
-  readonly hash: Hash = createHash("sha256");
-  bytes = 0;
-  override _transform(chunk: Uint8Array, _enc: BufferEncoding, done: TransformCallback) {
-    this.hash.update(chunk);
-    this.bytes += chunk.length;
-    done(null, chunk);
-  }
-}
 
 /**
  * Stops a backup before the disk is full: every MiB it checks the free space of the vault's

@@ -1,7 +1,7 @@
 /** A self-signed P-256 certificate for `--tls self-signed`, made once and kept in the data dir. */
 import "reflect-metadata";
 import * as x509 from "@peculiar/x509";
-import { encodeBase64 } from "../shared/base64.ts";
+import { encodeBase64, encodeHex } from "../shared/base64.ts";
 
 /** PEM certificate and key. */
 export interface CertPair {
@@ -42,7 +42,7 @@ export async function generateSelfSigned(
   const notBefore = new Date(Date.now() - 60_000);
   const notAfter = new Date(notBefore.getTime() + VALID_DAYS * 86_400_000);
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: encodeHexBytes(crypto.getRandomValues(new Uint8Array(16))),
+    serialNumber: positiveSerial(),
     name: `CN=${names.dns[0] ?? "bosun"}, O=Bosun self-signed`,
     notBefore,
     notAfter,
@@ -67,7 +67,9 @@ function toPem(label: string, der: Uint8Array): string {
   return `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`;
 }
 
-function encodeHexBytes(bytes: Uint8Array): string {
-  bytes[0] &= 0x7f; // positive serial
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+/** 16 random bytes as hex, the top bit cleared so the serial number is positive. */
+function positiveSerial(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[0] &= 0x7f;
+  return encodeHex(bytes);
 }
