@@ -1,7 +1,7 @@
 /** `/api/events`: engine events — history with filters, and a live SSE stream. */
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { DockerClient } from "../lib/docker/client.ts";
-import { type EngineEvent, streamEvents } from "../lib/docker/events.ts";
+import { type EngineEvent, listEvents, streamEvents } from "../lib/docker/events.ts";
 import {
   type EngineEventDto,
   EngineEventDtoSchema,
@@ -12,8 +12,6 @@ import type { AppEnv } from "./_env.ts";
 import { createRouter } from "./_openapi.ts";
 import { PROBLEM_RESPONSES } from "./_problem.ts";
 import { sse } from "./_sse.ts";
-
-const DAY_SECONDS = 86_400;
 
 const FilterQuery = z.object({
   type: z.enum(EVENT_TYPES as [string, ...string[]]).optional(),
@@ -81,18 +79,12 @@ export function createEventRoutes(deps: { docker: DockerClient }): OpenAPIHono<A
     }),
     async (c) => {
       const q = c.req.valid("query");
-      const now = Math.floor(Date.now() / 1000);
-      const events: EngineEventDto[] = [];
-      for await (
-        const e of streamEvents(deps.docker, {
-          since: q.since ?? now - DAY_SECONDS,
-          until: q.until ?? now + 1, // the engine compares whole seconds: include this one
-          filters: filtersFor(q.type, q.action),
-          signal: c.req.raw.signal,
-        })
-      ) {
-        events.push(toEventDto(e));
-      }
+      const events = (await listEvents(deps.docker, {
+        since: q.since,
+        until: q.until,
+        filters: filtersFor(q.type, q.action),
+        signal: c.req.raw.signal,
+      })).map(toEventDto);
       return c.json(events.reverse().slice(0, q.limit), 200);
     },
   );

@@ -53,3 +53,28 @@ export async function* streamEvents(
     res.destroy();
   }
 }
+
+/** How far back event history goes by default. */
+export const EVENT_HISTORY_SECONDS = 86_400;
+
+/**
+ * The events between `since` (default: 24 h ago) and `until` (default: now), oldest first.
+ * The engine compares whole seconds, so the default `until` includes the current one.
+ */
+export async function listEvents(
+  docker: DockerClient,
+  options: Omit<EventOptions, "since" | "until"> & { since?: number; until?: number } = {},
+): Promise<EngineEvent[]> {
+  const now = Math.floor(Date.now() / 1000);
+  const events: EngineEvent[] = [];
+  for await (
+    const e of streamEvents(docker, {
+      ...options,
+      since: options.since ?? now - EVENT_HISTORY_SECONDS,
+      until: options.until ?? now + 1,
+    })
+  ) {
+    events.push(e);
+  }
+  return events;
+}

@@ -15,7 +15,7 @@ import { ContainerDetailsView } from "./_container_details.tsx";
 import type { EngineMonitor } from "../../lib/docker/monitor.ts";
 import { getEngineOverview } from "../../lib/host/engine_overview.ts";
 import type { HostSampler } from "../../lib/host/host_stats.ts";
-import { type EngineEvent, streamEvents } from "../../lib/docker/events.ts";
+import { listEvents } from "../../lib/docker/events.ts";
 import { Dashboard } from "./_dashboard.tsx";
 import { getSettings } from "../../lib/settings/settings.ts";
 import AuthForm from "../../islands/AuthForm.tsx";
@@ -52,17 +52,6 @@ export interface PageDeps extends SignInDeps {
   stats: StatsCache;
   host: HostSampler;
   vaultDir: string;
-}
-
-async function collectEvents(
-  docker: DockerClient,
-  since: number,
-  until: number,
-  signal: AbortSignal,
-): Promise<EngineEvent[]> {
-  const events: EngineEvent[] = [];
-  for await (const e of streamEvents(docker, { since, until, signal })) events.push(e);
-  return events;
 }
 
 const FormSchema = z.object({
@@ -165,11 +154,10 @@ export function createPageRoutes(deps: PageDeps): Hono<AppEnv> {
     let body: VNode;
     try {
       const signal = c.req.raw.signal;
-      const now = Math.floor(Date.now() / 1000);
       const [engine, host, recent] = await Promise.all([
         getEngineOverview(deps.docker, { signal }),
         deps.host.sample(),
-        collectEvents(deps.docker, now - 86_400, now + 1, signal),
+        listEvents(deps.docker, { signal }),
       ]);
       body = <Dashboard engine={engine} host={host} events={recent.slice(-10).reverse()} />;
     } catch (err) {
@@ -261,9 +249,8 @@ export function createPageRoutes(deps: PageDeps): Hono<AppEnv> {
   });
 
   app.get("/events", async (c) => {
-    const now = Math.floor(Date.now() / 1000);
     try {
-      const events = await collectEvents(deps.docker, now - 86_400, now + 1, c.req.raw.signal);
+      const events = await listEvents(deps.docker, { signal: c.req.raw.signal });
       const dtos = events.reverse().slice(0, 2000).map(toEventDto);
       return page(
         c,
