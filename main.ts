@@ -115,9 +115,8 @@ async function run(config: Config, log: Logger): Promise<number> {
   stats.start();
 
   const hostname = safeHostname();
-  const serverName = () =>
-    getSettings(db, { serverName: hostname.replace(/[^A-Za-z0-9._-]/g, "-") || "bosun" })
-      .serverName;
+  const defaultServerName = hostname.replace(/[^A-Za-z0-9._-]/g, "-") || "bosun";
+  const serverName = () => getSettings(db, { serverName: defaultServerName }).serverName;
   const backups = new BackupQueue(db, docker, log, { vaultDir, serverName, version: VERSION });
   const interrupted = await backups.recover();
   if (interrupted) {
@@ -142,7 +141,7 @@ async function run(config: Config, log: Logger): Promise<number> {
     limiter,
     log,
     version: VERSION,
-    defaultServerName: hostname.replace(/[^A-Za-z0-9._-]/g, "-") || "bosun",
+    defaultServerName,
     staticDir: decodeURIComponent(new URL("./static/", import.meta.url).pathname),
     assetVersion: Date.now().toString(36),
     allowedHosts,
@@ -152,7 +151,7 @@ async function run(config: Config, log: Logger): Promise<number> {
     rememberMs: config.sessionRemember,
     selfId: await detectSelfContainerId(docker, {
       configured: config.selfContainer,
-      hostname: safeHostname(),
+      hostname,
     }),
     stats,
     host: new HostSampler(dataDir),
