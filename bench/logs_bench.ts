@@ -5,31 +5,16 @@
  * during the follow is reported (target ≤ 120 MiB).
  */
 import { setupAndLogin, startBosun, TestContainers } from "../tests/_harness.ts";
+import { sseEvents } from "../tests/_sse_client.ts";
 import { bosunPid, median, memory, percentile, resetPeak } from "./_util.ts";
 
 type Line = { text: string; time?: string };
 
-async function* sseLines(res: Response): AsyncGenerator<{ event: string; lines: Line[] }> {
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  let buffer = "";
-  try {
-    while (true) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      buffer += decoder.decode(value, { stream: true });
-      let end;
-      while ((end = buffer.indexOf("\n\n")) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const event = /^event: (.*)$/m.exec(block)?.[1] ?? "message";
-        const data = /^data: (.*)$/m.exec(block)?.[1];
-        if (event === "lines" && data) yield { event, lines: JSON.parse(data) as Line[] };
-        else if (event === "end") return yield { event, lines: [] };
-      }
-    }
-  } finally {
-    await reader.cancel().catch(() => {});
+/** The line batches of a logs stream, until its `end` event. */
+async function* sseLines(res: Response): AsyncGenerator<{ lines: Line[] }> {
+  for await (const { event, data } of sseEvents(res)) {
+    if (event === "lines") yield { lines: data as Line[] };
+    else if (event === "end") return;
   }
 }
 
