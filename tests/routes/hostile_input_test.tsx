@@ -69,3 +69,46 @@ Deno.test("malformed JSON, wrong types and unknown fields are 400 problems", asy
     assert.ok(problem.requestId, "problems carry the request id");
   }
 });
+
+Deno.test("container and backup routes refuse malformed references before the engine", async (t) => {
+  using ctx = buildTestApp("unix:///nonexistent/bosun-no-engine.sock");
+  await ctx.auth.setup("Correct-Horse-42!");
+  const { token } = await ctx.auth.createToken("t");
+  const call = (method: string, path: string) =>
+    ctx.request(path, {
+      method,
+      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+      body: method === "GET" || method === "DELETE" ? undefined : "{}",
+    });
+  const bad = encodeURIComponent("<img src=x>");
+  for (
+    const [method, path] of [
+      ["GET", `/api/containers/${bad}`],
+      ["GET", `/api/containers/${bad}/inspect`],
+      ["GET", `/api/containers/${bad}/logs`],
+      ["GET", `/api/containers/${bad}/logs/stream`],
+      ["GET", `/api/containers/${bad}/logs/download`],
+      ["GET", `/api/containers/${bad}/stats`],
+      ["GET", `/api/containers/${bad}/stats/stream`],
+      ["GET", `/api/containers/${bad}/top`],
+      ["POST", `/api/containers/${bad}/start`],
+      ["POST", `/api/containers/${bad}/recreate`],
+      ["POST", `/api/containers/${bad}/rename`],
+      ["DELETE", `/api/containers/${bad}`],
+      ["POST", `/api/backups/${encodeURIComponent("../bosun.db")}/verify`],
+      ["POST", `/api/backups/${encodeURIComponent("x.tar.gz.json")}/restore`],
+      ["GET", `/api/backups/${encodeURIComponent("a\nb.tar.gz")}/download`],
+      ["DELETE", `/api/backups/${encodeURIComponent("../../etc/passwd")}`],
+      ["DELETE", "/api/backups/jobs/abc"],
+      ["GET", "/api/events?since=yesterday"],
+    ]
+  ) {
+    await t.step(`${method} ${decodeURIComponent(path)}`, async () => {
+      const res = await call(method, path);
+      const problem = await res.json() as { status: number; type: string };
+      assert.equal(res.status, 400, JSON.stringify(problem));
+      assert.equal(res.headers.get("Content-Type"), "application/problem+json");
+      assert.doesNotMatch(problem.type, /docker/, "refused before any engine call");
+    });
+  }
+});
