@@ -1,4 +1,5 @@
 /** Builds the Hono app from constructed services: middleware, API routes, pages, errors. */
+import type { ContainerLocks } from "./lib/containers/locks.ts";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { DatabaseSync } from "node:sqlite";
 import type { AuthService } from "./lib/auth/auth_service.ts";
@@ -60,6 +61,8 @@ export interface AppDeps {
   /** The local backup vault, `<data>/backups`. */
   vaultDir: string;
   backups: BackupQueue;
+  /** Per-container operation locks (a backup waits while a recreate runs, and back). */
+  locks: ContainerLocks;
   /** Bosun's own container id when it runs in one (never stopped or removed by Bosun). */
   selfId?: string;
 }
@@ -90,7 +93,12 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       rememberMs: deps.rememberMs,
     }),
   );
-  const containerDeps = { docker: deps.docker, db: deps.db, selfId: deps.selfId };
+  const containerDeps = {
+    docker: deps.docker,
+    db: deps.db,
+    selfId: deps.selfId,
+    locks: deps.locks,
+  };
   app.route("/api/containers", createRecreateRoutes(containerDeps));
   app.route("/api/containers", createContainerRoutes(containerDeps));
   app.route("/api/containers", createContainerLogRoutes({ docker: deps.docker }));
@@ -108,6 +116,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       vaultDir: deps.vaultDir,
       serverName: () => getSettings(deps.db, { serverName: deps.defaultServerName }).serverName,
       version: deps.version,
+      selfId: deps.selfId,
     }),
   );
   app.route("/api/system", createHostRoutes({ docker: deps.docker, host: deps.host }));

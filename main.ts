@@ -21,6 +21,7 @@ import { RateLimiter } from "./lib/ratelimit/rate_limiter.ts";
 import { StatsCache } from "./lib/stats/stats_cache.ts";
 import { collectHelpers } from "./lib/backup/helper.ts";
 import { removePartials } from "./lib/backup/writer.ts";
+import { ContainerLocks } from "./lib/containers/locks.ts";
 import { BackupQueue } from "./lib/backup/queue.ts";
 import { getSettings } from "./lib/settings/settings.ts";
 import { HostSampler } from "./lib/host/host_stats.ts";
@@ -117,7 +118,14 @@ async function run(config: Config, log: Logger): Promise<number> {
   const hostname = safeHostname();
   const defaultServerName = hostname.replace(/[^A-Za-z0-9._-]/g, "-") || "bosun";
   const serverName = () => getSettings(db, { serverName: defaultServerName }).serverName;
-  const backups = new BackupQueue(db, docker, log, { vaultDir, serverName, version: VERSION });
+  const locks = new ContainerLocks();
+  const backups = new BackupQueue(db, docker, log, {
+    vaultDir,
+    serverName,
+    version: VERSION,
+    labelCommands: () => getSettings(db, { serverName: defaultServerName }).backupLabelCommands,
+    locks,
+  });
   const interrupted = await backups.recover();
   if (interrupted) {
     log.warn("backups interrupted by the last stop were marked failed", { interrupted });
@@ -148,6 +156,7 @@ async function run(config: Config, log: Logger): Promise<number> {
     trustedProxies: config.trustedProxies,
     forceHttps: config.forceHttps,
     passwordFromEnvironment: config.adminPassword !== undefined,
+    locks,
     rememberMs: config.sessionRemember,
     selfId: await detectSelfContainerId(docker, {
       configured: config.selfContainer,

@@ -10,6 +10,7 @@ export type SettingsFormProps = Settings;
 export default function SettingsForm(props: SettingsFormProps) {
   const serverName = useSignal(props.serverName);
   const hostEnvironment = useSignal(props.hostEnvironment);
+  const labelCommands = useSignal(props.backupLabelCommands);
   const message = useSignal("");
   const error = useSignal("");
 
@@ -20,6 +21,7 @@ export default function SettingsForm(props: SettingsFormProps) {
       const saved = await api<Settings>("PATCH", "/api/settings", {
         serverName: serverName.value,
         hostEnvironment: hostEnvironment.value,
+        backupLabelCommands: labelCommands.value,
       });
       serverName.value = saved.serverName;
       message.value = "Saved";
@@ -56,6 +58,20 @@ export default function SettingsForm(props: SettingsFormProps) {
           {HOST_ENVIRONMENTS.map((env) => <option key={env} value={env}>{env}</option>)}
         </select>
       </label>
+      <label class="check">
+        <input
+          type="checkbox"
+          name="backupLabelCommands"
+          checked={labelCommands.value}
+          onChange={(e) => labelCommands.value = e.currentTarget.checked}
+        />
+        Run backup commands from container labels (<code>bosun.backup.pre</code>,{" "}
+        <code>bosun.backup.post</code>)
+      </label>
+      <p class="muted">
+        Off by default: anyone who can label a container could otherwise run commands in it through
+        Bosun.
+      </p>
       {error.value && <p class="error" role="alert">{error.value}</p>}
       {message.value && <p class="muted" role="status">{message.value}</p>}
       <button type="submit">Save</button>

@@ -5,7 +5,15 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { stream } from "hono/streaming";
 import type { DatabaseSync } from "node:sqlite";
-import { COMPRESSIONS } from "../lib/backup/format.ts";
+import {
+  BackupPreferencesSchema,
+  getPreferences,
+  rememberPreferences,
+  stripUndefined,
+} from "../lib/backup/preferences.ts";
+import { containerName, isHelper } from "../lib/containers/lifecycle.ts";
+import { SelfProtectionError } from "../lib/containers/self.ts";
+import { inspectContainer } from "../lib/docker/containers.ts";
 import { verifyBackup } from "../lib/backup/reader.ts";
 import { restoreBackup } from "../lib/backup/restore.ts";
 import { assertBackupName, backupSize, deleteBackup, listBackups } from "../lib/backup/vault.ts";
@@ -13,7 +21,7 @@ import type { BackupJob, BackupQueue } from "../lib/backup/queue.ts";
 import { principalName } from "./_env.ts";
 import { sse } from "./_sse.ts";
 import type { DockerClient } from "../lib/docker/client.ts";
-import { RateLimitedError } from "../lib/errors.ts";
+import { RateLimitedError, ValidationError } from "../lib/errors.ts";
 import type { RateLimiter } from "../lib/ratelimit/rate_limiter.ts";
 import { ContainerNameSchema, ContainerRefSchema } from "../lib/shared/containers.ts";
 import { audited, auditRequest } from "./_audit.ts";
@@ -30,6 +38,8 @@ export interface BackupRouteDeps {
   vaultDir: string;
   serverName: () => string;
   version: string;
+  /** Bosun's own container (never paused or stopped for a backup). */
+  selfId?: string;
 }
 
 const FileParam = z.object({ file: z.string().max(255) });
@@ -69,10 +79,10 @@ export function createBackupRoutes(deps: BackupRouteDeps): OpenAPIHono<AppEnv> {
       request: {
         query: z.object({ wait: z.enum(["true", "false"]).default("false") }).strict(),
         ...body(
-          z.object({
+          BackupPreferencesSchema.extend({
             container: ContainerRefSchema,
-            compression: z.enum(COMPRESSIONS).default("gzip"),
-            consistency: z.enum(["live", "pause", "stop"]).default("live"),
+            remember: z.boolean().default(true)
+              .describe("remember these choices for the container's next backups"),
           }).strict(),
         ),
       },
@@ -83,12 +93,27 @@ export function createBackupRoutes(deps: BackupRouteDeps): OpenAPIHono<AppEnv> {
       },
     }),
     async (c) => {
-      const req = c.req.valid("json");
-      const job = deps.queue.enqueue(req.container, {
-        compression: req.compression,
-        consistency: req.consistency,
+      const { container: ref, remember, ...choices } = c.req.valid("json");
+      const target = await inspectContainer(deps.docker, ref);
+      if (isHelper(target)) {
+        throw new ValidationError("Bosun's helper containers are not backed up");
+      }
+      const name = containerName(target);
+      const options = { ...getPreferences(deps.db, name), ...stripUndefined(choices) };
+      if (target.Id === deps.selfId && (options.consistency ?? "live") !== "live") {
+        throw new SelfProtectionError("Bosun never stops or pauses itself: back it up live");
+      }
+      if (remember) rememberPreferences(deps.db, name, choices);
+      const job = deps.queue.enqueue(ref, {
+        compression: options.compression ?? "gzip",
+        consistency: options.consistency ?? "live",
+        exclude: options.exclude,
+        includeImage: options.includeImage,
+        pre: options.pre,
+        post: options.post,
         type: "manual",
       }, principalName(c.var.principal));
+      const req = { container: ref };
       auditRequest(c, deps.db, {
         action: "backup.queue",
         target: req.container,
@@ -105,6 +130,23 @@ export function createBackupRoutes(deps: BackupRouteDeps): OpenAPIHono<AppEnv> {
         details: { job: job.id, file: done.file },
       });
       return c.json(done, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/preferences/{container}",
+      tags: ["backups"],
+      summary: "The backup choices remembered for a container (consistency, exclusions, …)",
+      request: { params: z.object({ container: ContainerRefSchema }) },
+      responses: { 200: json(BackupPreferencesSchema, "Remembered choices"), ...PROBLEM_RESPONSES },
+    }),
+    async (c) => {
+      const name = containerName(
+        await inspectContainer(deps.docker, c.req.valid("param").container),
+      );
+      return c.json(getPreferences(deps.db, name), 200);
     },
   );
 
@@ -225,6 +267,15 @@ export function createBackupRoutes(deps: BackupRouteDeps): OpenAPIHono<AppEnv> {
                 target: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/).optional(),
               }).strict(),
             ).optional(),
+            binds: z.record(
+              z.string().max(4096),
+              z.object({
+                mode: z.enum(["restore", "skip"]),
+                target: z.string().min(1).max(4096).optional(),
+              }).strict(),
+            ).optional().describe("per bind (by original host path); default skip"),
+            staticIps: z.enum(["keep", "drop"]).optional()
+              .describe("a static IP another container holds: refuse (keep) or take a free one"),
             ports: z.record(
               z.string().regex(/^\d+\/(tcp|udp|sctp)$/),
               z.number().int().min(1).max(65535),

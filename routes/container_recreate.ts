@@ -1,6 +1,8 @@
 /** `POST /api/containers/{id}/recreate`: the same configuration, a new container. */
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { DatabaseSync } from "node:sqlite";
+import { containerName } from "../lib/containers/lifecycle.ts";
+import type { ContainerLocks } from "../lib/containers/locks.ts";
 import { recreateContainer } from "../lib/containers/recreate.ts";
 import { SelfProtectionError } from "../lib/containers/self.ts";
 import type { DockerClient } from "../lib/docker/client.ts";
@@ -13,7 +15,7 @@ import { PROBLEM_RESPONSES } from "./_problem.ts";
 
 /** Builds the recreate route (mounted under /api/containers). */
 export function createRecreateRoutes(
-  deps: { docker: DockerClient; db: DatabaseSync; selfId?: string },
+  deps: { docker: DockerClient; db: DatabaseSync; selfId?: string; locks: ContainerLocks },
 ): OpenAPIHono<AppEnv> {
   const app = createRouter();
   app.openapi(
@@ -50,9 +52,17 @@ export function createRecreateRoutes(
           if (before.Id === deps.selfId) {
             throw new SelfProtectionError("Bosun does not recreate its own container");
           }
-          const created = await recreateContainer(deps.docker, before.Id, {
-            stopTimeoutSeconds: c.req.valid("query").t,
+          const release = await deps.locks.acquire(containerName(before), "recreate", {
+            signal: c.req.raw.signal,
           });
+          let created;
+          try {
+            created = await recreateContainer(deps.docker, before.Id, {
+              stopTimeoutSeconds: c.req.valid("query").t,
+            });
+          } finally {
+            release();
+          }
           return { ...created, oldId: before.Id };
         },
         (r) => ({ oldId: r.oldId, newId: r.id }),

@@ -9,6 +9,7 @@ import { createLogger } from "../lib/log/logger.ts";
 import { RateLimiter } from "../lib/ratelimit/rate_limiter.ts";
 import { StatsCache } from "../lib/stats/stats_cache.ts";
 import { HostSampler } from "../lib/host/host_stats.ts";
+import { ContainerLocks } from "../lib/containers/locks.ts";
 import { BackupQueue } from "../lib/backup/queue.ts";
 import type { AppEnv } from "../routes/_env.ts";
 import { ROOT } from "./_harness.ts";
@@ -36,6 +37,7 @@ export function buildTestApp(
     login: [{ limit: 100_000, windowMs: 60_000 }],
     restore: [{ limit: 100_000, windowMs: 60_000 }],
   });
+  const locks = new ContainerLocks();
   const app = createApp({
     db,
     docker,
@@ -56,10 +58,13 @@ export function buildTestApp(
     stats,
     host: new HostSampler("/tmp"),
     vaultDir: "/nonexistent/bosun-test-vault",
+    locks,
     backups: new BackupQueue(db, docker, log, {
       vaultDir: "/nonexistent/bosun-test-vault",
       serverName: () => "test",
       version: "test",
+      labelCommands: () => false,
+      locks,
     }),
   });
   return {

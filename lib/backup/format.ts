@@ -28,6 +28,11 @@ export function backupFileName(
   return `${safeNamePart(server)}__${safeNamePart(container)}__${stamp}${EXTENSIONS[c]}`;
 }
 
+/** The archive member prefix of a bind mount: `binds/<source, percent-encoded>`. */
+export function bindMember(source: string): string {
+  return `binds/${encodeURIComponent(source.replace(/^\/+/, "")) || "%2F"}`;
+}
+
 /** True for names Bosun itself writes into the vault (no traversal, known extension). */
 export function isBackupFileName(name: string): boolean {
   return /^[A-Za-z0-9][A-Za-z0-9._-]*\.tar\.(gz|zst)$/.test(name) && !name.includes("..");
@@ -82,13 +87,24 @@ export const ManifestSchema = z.object({
     destination: z.string(),
     anonymous: z.boolean(),
     readOnly: z.boolean(),
+    /** False when the volume was left out of this backup. */
+    included: z.boolean().default(true),
+    driver: z.string().default("local"),
+    driverOpts: z.record(z.string(), z.string()).default({}),
+    labels: z.record(z.string(), z.string()).default({}),
   })),
   binds: z.array(z.object({
     source: z.string(),
     destination: z.string(),
     included: z.boolean(),
+    /** The member (a file) or member prefix (a directory, with "/") in the archive. */
+    member: z.string().optional(),
   })),
-  image: z.object({ included: z.boolean() }),
+  image: z.object({ included: z.boolean(), reference: z.string().optional() }),
+  commands: z.object({
+    pre: z.array(z.string()).optional(),
+    post: z.array(z.string()).optional(),
+  }).default({}),
 });
 /** The manifest. */
 export type Manifest = z.infer<typeof ManifestSchema>;

@@ -50,12 +50,17 @@ export async function ensureHelperImage(docker: DockerClient): Promise<void> {
   await loadImage(docker, await helperImageTarball());
 }
 
-/** A volume to mount into a helper. */
+/** A volume or host path to mount into a helper. */
 export interface HelperMount {
-  volume: string;
+  /** "volume" (default) or "bind" (a host path, for bind-mount backups and restores). */
+  type?: "volume" | "bind";
+  /** The volume name, or the host path of a bind. */
+  source: string;
   target: string;
   readOnly?: boolean;
 }
+
+const isWritableBind = (m: HelperMount) => m.type === "bind" && !m.readOnly;
 
 /** Creates a helper with the given volumes mounted; never started. */
 export async function createHelper(
@@ -74,9 +79,12 @@ export async function createHelper(
       Privileged: false,
       CapDrop: ["ALL"],
       SecurityOpt: ["no-new-privileges"],
-      Mounts: mounts.map((m) => ({
-        Type: "volume",
-        Source: m.volume,
+      // A writable bind goes through Binds, which creates a missing host directory (a
+      // restore onto another host); everything else is an exact mount.
+      Binds: mounts.filter(isWritableBind).map((m) => `${m.source}:${m.target}`),
+      Mounts: mounts.filter((m) => !isWritableBind(m)).map((m) => ({
+        Type: m.type ?? "volume",
+        Source: m.source,
         Target: m.target,
         ReadOnly: m.readOnly ?? false,
       })),

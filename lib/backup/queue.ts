@@ -11,12 +11,19 @@ import { ConflictError, NotFoundError } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
 import type { Compression } from "./format.ts";
 import { type BackupProgress, writeBackup } from "./writer.ts";
+import { containerName } from "../containers/lifecycle.ts";
+import type { ContainerLocks } from "../containers/locks.ts";
 
 /** Options of one job. */
 export interface JobOptions {
   compression: Compression;
   consistency: "live" | "pause" | "stop";
   type: "manual" | "scheduled";
+  /** Volume names, bind sources or mount destinations left out. */
+  exclude?: string[];
+  includeImage?: boolean;
+  pre?: string[];
+  post?: string[];
 }
 
 const JobRowSchema = z.object({
@@ -24,7 +31,7 @@ const JobRowSchema = z.object({
   container: z.string(),
   container_id: z.string().nullable(),
   options: z.string(),
-  status: z.enum(["queued", "starting", "running", "complete", "failed", "cancelled"]),
+  status: z.enum(["queued", "waiting", "starting", "running", "complete", "failed", "cancelled"]),
   created_at: z.number(),
   started_at: z.number().nullable(),
   finished_at: z.number().nullable(),
@@ -32,6 +39,7 @@ const JobRowSchema = z.object({
   file: z.string().nullable(),
   user: z.string().nullable(),
   interrupted_state: z.string().nullable(),
+  warnings: z.string().nullable(),
 });
 
 /** A job as the API shows it. */
@@ -45,14 +53,26 @@ export interface BackupJob {
   finishedAt: string | null;
   error: string | null;
   file: string | null;
+  /** Problems that did not fail the backup (a post command that failed). */
+  warnings: string[];
+  /** While waiting: what holds the container. */
+  waitingFor?: string;
   progress?: BackupProgress & { rateBytesPerSecond: number };
+}
+
+/** The job being worked on. */
+interface RunningJob {
+  id: number;
+  abort: AbortController;
+  progress?: BackupJob["progress"];
+  waitingFor?: string;
 }
 
 const iso = (ms: number | null) => ms === null ? null : new Date(ms).toISOString();
 
 /** The queue. Construct once; `recover()` at start-up, then `enqueue()`. */
 export class BackupQueue extends EventTarget {
-  #running?: { id: number; abort: AbortController; progress?: BackupJob["progress"] };
+  #running?: RunningJob;
   #draining = false;
   #again = false;
 
@@ -60,7 +80,14 @@ export class BackupQueue extends EventTarget {
     private readonly db: DatabaseSync,
     private readonly docker: DockerClient,
     private readonly log: Logger,
-    private readonly config: { vaultDir: string; serverName: () => string; version: string },
+    private readonly config: {
+      vaultDir: string;
+      serverName: () => string;
+      version: string;
+      /** The admin's setting: honour `bosun.backup.pre/post` labels. */
+      labelCommands: () => boolean;
+      locks: ContainerLocks;
+    },
   ) {
     super();
   }
@@ -68,7 +95,7 @@ export class BackupQueue extends EventTarget {
   /** Marks interrupted jobs failed and puts their containers back as they were. */
   async recover(): Promise<number> {
     const rows = this.db.prepare(
-      "SELECT * FROM backup_jobs WHERE status IN ('starting', 'running')",
+      "SELECT * FROM backup_jobs WHERE status IN ('waiting', 'starting', 'running')",
     ).all().map((r) => JobRowSchema.parse(r));
     for (const row of rows) {
       this.#finish(row.id, "failed", "Bosun stopped while this backup ran; nothing was kept");
@@ -175,33 +202,54 @@ export class BackupQueue extends EventTarget {
 
   async #run(row: z.infer<typeof JobRowSchema>): Promise<void> {
     const abort = new AbortController();
-    this.#running = { id: row.id, abort };
-    this.db.prepare("UPDATE backup_jobs SET status = 'starting', started_at = ? WHERE id = ?")
-      .run(Date.now(), row.id);
-    this.#publish(row.id);
+    const running: RunningJob = { id: row.id, abort };
+    this.#running = running;
     const options = JSON.parse(row.options) as JobOptions;
-    const started = Date.now();
     let lastPublish = 0;
+    let release: (() => void) | undefined;
+    const warnings: string[] = [];
     try {
-      const inspect = await inspectContainer(this.docker, row.container, { signal: abort.signal });
-      this.db.prepare("UPDATE backup_jobs SET status = 'running', container_id = ? WHERE id = ?")
-        .run(inspect.Id, row.id);
+      let inspect = await inspectContainer(this.docker, row.container, { signal: abort.signal });
+      const name = containerName(inspect);
+      let waited = false;
+      release = await this.config.locks.acquire(name, "backup", {
+        signal: abort.signal,
+        onWait: (holder) => {
+          waited = true;
+          running.waitingFor = holder;
+          this.#setStatus(row.id, "waiting");
+        },
+      });
+      running.waitingFor = undefined;
+      // A recreate replaces the container under the same name: back up the new one.
+      if (waited) inspect = await inspectContainer(this.docker, name, { signal: abort.signal });
+      this.db.prepare(
+        "UPDATE backup_jobs SET status = 'starting', started_at = ?, container_id = ? WHERE id = ?",
+      ).run(Date.now(), inspect.Id, row.id);
       this.#publish(row.id);
+      const started = Date.now();
       const sidecar = await writeBackup(this.docker, {
         containerRef: inspect.Id,
         vaultDir: this.config.vaultDir,
         serverName: this.config.serverName(),
         toolVersion: this.config.version,
         ...options,
+        labelCommands: this.config.labelCommands(),
         signal: abort.signal,
+        onWarning: (message) => {
+          warnings.push(message);
+          this.db.prepare("UPDATE backup_jobs SET warnings = ? WHERE id = ?")
+            .run(JSON.stringify(warnings), row.id);
+        },
         onInterrupt: (state) =>
           this.db.prepare("UPDATE backup_jobs SET interrupted_state = ? WHERE id = ?").run(
             state,
             row.id,
           ),
         onProgress: (p) => {
+          if (!running.progress) this.#setStatus(row.id, "running");
           const seconds = Math.max(0.001, (Date.now() - started) / 1000);
-          this.#running!.progress = { ...p, rateBytesPerSecond: Math.round(p.bytesIn / seconds) };
+          running.progress = { ...p, rateBytesPerSecond: Math.round(p.bytesIn / seconds) };
           if (Date.now() - lastPublish > 250) (lastPublish = Date.now(), this.#publish(row.id));
         },
       });
@@ -218,8 +266,14 @@ export class BackupQueue extends EventTarget {
         this.log.warn("backup failed", { job: row.id, error: (err as Error).message });
       }
     } finally {
+      release?.();
       this.#running = undefined;
     }
+  }
+
+  #setStatus(id: number, status: "waiting" | "running"): void {
+    this.db.prepare("UPDATE backup_jobs SET status = ? WHERE id = ?").run(status, id);
+    this.#publish(id);
   }
 
   #finish(id: number, status: "complete" | "failed" | "cancelled", error: string | null): void {
@@ -244,6 +298,8 @@ export class BackupQueue extends EventTarget {
       finishedAt: iso(row.finished_at),
       error: row.error,
       file: row.file,
+      warnings: row.warnings ? JSON.parse(row.warnings) as string[] : [],
+      waitingFor: this.#running?.id === row.id ? this.#running.waitingFor : undefined,
       progress: this.#running?.id === row.id ? this.#running.progress : undefined,
     };
   }

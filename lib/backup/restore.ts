@@ -13,12 +13,17 @@ import {
   removeContainer,
   startContainer,
 } from "../docker/containers.ts";
-import { inspectImage } from "../docker/images.ts";
-import { connectNetwork, listNetworks } from "../docker/networks.ts";
-import { createVolume, inspectVolume, removeVolume } from "../docker/volumes.ts";
+import { inspectImage, loadImage, pullImage } from "../docker/images.ts";
+import { connectNetwork, inspectNetwork, listNetworks } from "../docker/networks.ts";
+import {
+  createVolume,
+  inspectVolume,
+  removeVolume,
+  type VolumeSummary,
+} from "../docker/volumes.ts";
 import { ConflictError, ValidationError } from "../errors.ts";
 import { planCreate } from "../containers/recreate.ts";
-import { createHelper, removeHelper } from "./helper.ts";
+import { createHelper, type HelperMount, removeHelper } from "./helper.ts";
 import { openEntries, readHead, verifyBackup } from "./reader.ts";
 import { FlowWindow } from "./_flow.ts";
 
@@ -29,6 +34,13 @@ export interface VolumeChoice {
   target?: string;
 }
 
+/** What to do with one bind mount of the backup (default: skip — host paths are yours). */
+export interface BindChoice {
+  mode: "restore" | "skip";
+  /** Host path to restore into and mount (default: the original source). */
+  target?: string;
+}
+
 /** A restore request. */
 export interface RestoreRequest {
   vaultDir: string;
@@ -36,12 +48,17 @@ export interface RestoreRequest {
   /** New container name (default: the original name). */
   name?: string;
   volumes?: Record<string, VolumeChoice>;
+  /** Keyed by the bind's original host path. */
+  binds?: Record<string, BindChoice>;
   /** Container port ("80/tcp") → host port. */
   ports?: Record<string, number>;
+  /** Static IPs already taken: "keep" refuses the restore (default), "drop" takes free ones. */
+  staticIps?: "keep" | "drop";
   /** Start after restoring (default: when the original was running). */
   start?: boolean;
   /** Restore even when verification fails. */
   force?: boolean;
+  signal?: AbortSignal;
 }
 
 /** What a restore did. */
@@ -49,7 +66,19 @@ export interface RestoreResult {
   id: string;
   name: string;
   volumes: { from: string; to: string; mode: string }[];
+  binds: { from: string; to: string }[];
+  image: "present" | "loaded" | "pulled";
   droppedNetworks: string[];
+  droppedStaticIps: string[];
+}
+
+/** One stream of archive members going somewhere: a volume, a host path, the image store. */
+interface Sink {
+  /** Member name prefix (with "/"), or the exact name of a single-file bind. */
+  prefix: string;
+  /** The name the member gets in the sink's own tar. */
+  renameMember: (rest: string) => string;
+  open: () => Promise<SinkWriter>;
 }
 
 /** Restores a backup; nothing is changed until verification and conflict checks pass. */
@@ -71,17 +100,11 @@ export async function restoreBackup(
   // Conflicts, all before any change.
   const existing = await listContainers(docker, { filters: { name: [`^/${name}$`] } });
   if (existing.length) throw new ConflictError(`A container named "${name}" already exists`);
-  const image = manifest.container.image;
-  if (
-    !(await inspectImage(docker, image)) &&
-    !(await inspectImage(docker, manifest.container.imageId))
-  ) {
-    throw new ConflictError(`The image "${image}" is not on this engine; pull or load it first`);
-  }
-  const plan: RestoreResult["volumes"] = [];
+  const volumes: RestoreResult["volumes"] = [];
+  const recreated = new Map<string, VolumeSummary>();
   for (const v of manifest.volumes) {
     const choice = req.volumes?.[v.name] ?? { mode: "new" as const };
-    if (choice.mode === "skip") continue;
+    if (choice.mode === "skip" || !v.included) continue;
     let target = choice.target ?? v.name;
     const exists = await inspectVolume(docker, target);
     if (choice.mode === "new" && exists) {
@@ -91,27 +114,108 @@ export async function restoreBackup(
         throw new ConflictError(`The volumes "${v.name}" and "${target}" both exist already`);
       }
     }
-    plan.push({ from: v.name, to: target, mode: choice.mode });
+    if (choice.mode === "overwrite" && exists) {
+      const users = await listContainers(docker, { filters: { volume: [target] } });
+      if (users.length) {
+        throw new ConflictError(
+          `The volume "${target}" is in use by ${users.map((u) => `"${u.name}"`).join(", ")}; ` +
+            "stop and remove those containers or restore into a new volume",
+        );
+      }
+      recreated.set(target, exists);
+    }
+    volumes.push({ from: v.name, to: target, mode: choice.mode });
+  }
+  const binds: RestoreResult["binds"] = [];
+  for (const b of manifest.binds) {
+    const choice = req.binds?.[b.source];
+    if (!choice || choice.mode === "skip") continue;
+    if (!b.included || !b.member) {
+      throw new ConflictError(`The bind mount "${b.source}" is not in this backup`);
+    }
+    binds.push({ from: b.source, to: assertHostPath(choice.target ?? b.source) });
   }
   for (const [port, hostPort] of Object.entries(req.ports ?? {})) {
     if (!/^\d+\/(tcp|udp|sctp)$/.test(port) || hostPort < 1 || hostPort > 65535) {
       throw new ValidationError(`Invalid port override ${port} → ${hostPort}`);
     }
   }
+  const networks = new Set((await listNetworks(docker)).map((n) => n.name));
+  const adapted = adaptInspect(inspect, volumes, binds, req.ports ?? {}, networks);
+  await assertPortsFree(docker, inspect);
+  const droppedStaticIps = await checkStaticIps(docker, inspect, req.staticIps ?? "keep");
+
+  // The image: here already, in the archive, or pulled (pulling changes no container).
+  let image: RestoreResult["image"] = "present";
+  const config = inspect.Config as Record<string, unknown>;
+  if (!(await inspectImage(docker, manifest.container.image))) {
+    if (await inspectImage(docker, manifest.container.imageId)) {
+      config.Image = manifest.container.imageId;
+    } else if (manifest.image.included) {
+      image = "loaded";
+    } else {
+      try {
+        await pullImage(docker, manifest.container.image, { signal: req.signal });
+      } catch (err) {
+        throw new ConflictError(
+          `The image "${manifest.container.image}" is not on this engine and is not in the ` +
+            `backup, and pulling it failed: ${(err as Error).message}`,
+        );
+      }
+      image = "pulled";
+    }
+  }
+
+  const sinks: Sink[] = [];
+  for (const p of volumes) {
+    sinks.push({
+      prefix: `volumes/${p.from}/`,
+      renameMember: (rest) => rest === "" ? "./" : rest,
+      open: () => openHelperWriter(docker, { source: p.to, target: "/v" }, "/v"),
+    });
+  }
+  for (const b of binds) {
+    const member = manifest.binds.find((m) => m.source === b.from)!.member!;
+    sinks.push({
+      prefix: `${member}/`,
+      renameMember: (rest) => rest === "" ? "./" : rest,
+      open: () => openHelperWriter(docker, { type: "bind", source: b.to, target: "/v" }, "/v"),
+    });
+    const base = b.to.split("/").pop()!;
+    const parent = b.to.slice(0, -base.length - 1) || "/";
+    sinks.push({ // a bind of a single file: written into its parent directory
+      prefix: member,
+      renameMember: () => base,
+      open: () => openHelperWriter(docker, { type: "bind", source: parent, target: "/v" }, "/v"),
+    });
+  }
+  if (image === "loaded") {
+    sinks.push({
+      prefix: "image/",
+      renameMember: (rest) => rest,
+      open: () => openImageLoader(docker),
+    });
+  }
 
   const createdVolumes: string[] = [];
   let containerId: string | undefined;
   try {
-    for (const p of plan) {
-      if (p.mode === "overwrite" && await inspectVolume(docker, p.to)) {
-        await removeVolume(docker, p.to); // refused by the engine while a container uses it
-      }
-      await createVolume(docker, { name: p.to, labels: { "bosun.restored-from": req.file } });
+    for (const p of volumes) {
+      const old = recreated.get(p.to);
+      if (old) await removeVolume(docker, p.to);
+      const from = manifest.volumes.find((v) => v.name === p.from)!;
+      await createVolume(docker, {
+        name: p.to,
+        driver: old?.driver ?? from.driver,
+        options: old?.options ?? from.driverOpts,
+        labels: old?.labels ?? { ...from.labels, "bosun.restored-from": req.file },
+      });
       if (p.mode === "new") createdVolumes.push(p.to);
     }
-    await fillVolumes(docker, path, plan);
-    const networks = new Set((await listNetworks(docker)).map((n) => n.name));
-    const droppedNetworks = adaptInspect(inspect, plan, req.ports ?? {}, networks);
+    await fillSinks(path, sinks);
+    if (image === "loaded" && !(await inspectImage(docker, manifest.container.image))) {
+      config.Image = manifest.container.imageId;
+    }
     const createPlan = planCreate(inspect, await docker.apiVersion());
     containerId = await createContainer(docker, name, createPlan.body);
     for (const { network, endpoint } of createPlan.connectAfter) {
@@ -120,7 +224,15 @@ export async function restoreBackup(
     if (req.start ?? manifest.container.state === "running") {
       await startContainer(docker, containerId);
     }
-    return { id: containerId, name, volumes: plan, droppedNetworks };
+    return {
+      id: containerId,
+      name,
+      volumes,
+      binds,
+      image,
+      droppedNetworks: adapted,
+      droppedStaticIps,
+    };
   } catch (err) {
     if (containerId) await removeContainer(docker, containerId, { force: true }).catch(() => {});
     for (const v of createdVolumes) await removeVolume(docker, v, { force: true }).catch(() => {});
@@ -128,38 +240,100 @@ export async function restoreBackup(
   }
 }
 
-/** One pass over the archive: each volume's members go to a helper with that volume. */
-async function fillVolumes(
+/** An absolute host path without `..`, `:` or control characters. */
+function assertHostPath(path: string): string {
+  // deno-lint-ignore no-control-regex -- control characters are exactly what is refused
+  if (!path.startsWith("/") || path.split("/").includes("..") || /[:\x00-\x1f]/.test(path)) {
+    throw new ValidationError(`"${path.slice(0, 80)}" is not an absolute host path`);
+  }
+  return path.replace(/\/+$/, "") || "/";
+}
+
+/** Refuses host ports that a running container already publishes (the engine would fail late). */
+async function assertPortsFree(docker: DockerClient, inspect: ContainerInspect): Promise<void> {
+  const host = (inspect.HostConfig ?? {}) as {
+    PortBindings?: Record<string, { HostPort?: string }[] | null>;
+  };
+  const wanted = new Map<string, string>();
+  for (const [port, bindings] of Object.entries(host.PortBindings ?? {})) {
+    const protocol = port.split("/")[1] ?? "tcp";
+    for (const b of bindings ?? []) {
+      if (b.HostPort && b.HostPort !== "0") wanted.set(`${b.HostPort}/${protocol}`, port);
+    }
+  }
+  if (!wanted.size) return;
+  const conflicts: string[] = [];
+  for (const c of await listContainers(docker, { all: false })) {
+    for (const p of c.ports) {
+      const key = `${p.publicPort}/${p.type}`;
+      if (p.publicPort && wanted.has(key)) {
+        conflicts.push(`host port ${key} is used by "${c.name}"`);
+        wanted.delete(key);
+      }
+    }
+  }
+  if (conflicts.length) {
+    throw new ConflictError(
+      `Port conflict: ${conflicts.join("; ")}. Choose other host ports (port overrides)`,
+    );
+  }
+}
+
+/** Static IPs the restored container asks for that another container holds. */
+async function checkStaticIps(
   docker: DockerClient,
-  path: string,
-  plan: RestoreResult["volumes"],
-): Promise<void> {
-  const targets = new Map(plan.map((p) => [`volumes/${p.from}/`, p.to]));
+  inspect: ContainerInspect,
+  policy: "keep" | "drop",
+): Promise<string[]> {
+  const settings = (inspect.NetworkSettings ?? {}) as {
+    Networks?: Record<string, { IPAMConfig?: { IPv4Address?: string } | null }>;
+  };
+  const taken: string[] = [];
+  for (const [network, endpoint] of Object.entries(settings.Networks ?? {})) {
+    const ip = endpoint.IPAMConfig?.IPv4Address;
+    if (!ip) continue;
+    const holder = (await inspectNetwork(docker, network)).containers.find((c) => c.ipv4 === ip);
+    if (!holder) continue;
+    if (policy === "keep") {
+      throw new ConflictError(
+        `The static IP ${ip} on "${network}" is used by "${holder.name}"; restore with ` +
+          `staticIps "drop" to take a free address instead`,
+      );
+    }
+    delete endpoint.IPAMConfig!.IPv4Address;
+    taken.push(`${network}: ${ip}`);
+  }
+  return taken;
+}
+
+/** One pass over the archive: each sink's members go to its writer, the rest are skipped. */
+async function fillSinks(path: string, sinks: Sink[]): Promise<void> {
   const { entries } = openEntries(path);
-  let current: Awaited<ReturnType<typeof openVolumeWriter>> | undefined;
+  let current: { sink: Sink; writer: SinkWriter } | undefined;
   try {
     for await (const entry of entries) {
       const name = entry.header.name;
-      const prefix = name.startsWith("volumes/") ? name.split("/").slice(0, 2).join("/") + "/" : "";
-      if (current && current.prefix !== prefix) {
-        await current.finish();
+      const sink = sinks.find((s) =>
+        s.prefix.endsWith("/") ? name.startsWith(s.prefix) : name === s.prefix
+      );
+      if (current && current.sink !== sink) {
+        await current.writer.finish();
         current = undefined;
       }
-      const volume = targets.get(prefix);
-      if (!volume) {
+      if (!sink) {
         await drain(entry.body);
         continue;
       }
-      current ??= await openVolumeWriter(docker, prefix, volume);
-      const rest = name.slice(prefix.length);
+      current ??= { sink, writer: await sink.open() };
+      const rest = sink.prefix.endsWith("/") ? name.slice(sink.prefix.length) : "";
       assertSafeMember(rest, entry.header);
-      const header: TarHeader = { ...entry.header, name: rest === "" ? "./" : rest };
+      const header: TarHeader = { ...entry.header, name: sink.renameMember(rest) };
       if (header.type === "link" && header.linkname) {
-        header.linkname = header.linkname.slice(prefix.length);
+        header.linkname = sink.renameMember(header.linkname.slice(sink.prefix.length));
       }
-      const body = current.add(header);
+      const body = current.writer.add(header);
       if (header.type === undefined || header.type === "file") {
-        const window = current.window;
+        const window = current.writer.window;
         await entry.body.pipeThrough(
           new TransformStream<Uint8Array, Uint8Array>({
             async transform(chunk, out) {
@@ -173,9 +347,9 @@ async function fillVolumes(
         await body.close();
       }
     }
-    await current?.finish();
+    await current?.writer.finish();
   } catch (err) {
-    await current?.finish().catch(() => {});
+    await current?.writer.finish().catch(() => {});
     throw err;
   }
 }
@@ -199,30 +373,59 @@ function assertSafeMember(rest: string, header: TarHeader): void {
   }
 }
 
-async function openVolumeWriter(docker: DockerClient, prefix: string, volume: string) {
-  const helper = await createHelper(docker, "restore", [{ volume, target: "/v" }]);
+/** A tar being written into a destination, with its flow window. */
+interface SinkWriter {
+  window: FlowWindow;
+  add: (h: TarHeader) => WritableStream<Uint8Array>;
+  finish: () => Promise<void>;
+}
+
+/** A tar stream piped into a body-taking engine call; `finish` ends it and waits. */
+function tarInto(
+  send: (body: ReadableStream<Uint8Array>) => Promise<void>,
+  cleanup: () => Promise<void> = () => Promise.resolve(),
+): SinkWriter {
   const { readable, controller } = createTarPacker();
   const window = new FlowWindow();
-  const upload = docker.stream("PUT", `/containers/${helper}/archive`, {
-    query: { path: "/v" },
-    headers: { "Content-Type": "application/x-tar" },
-    body: readable.pipeThrough(window.tap()),
-  }).then(async (res) => {
-    for await (const _ of res) { /* drain the empty answer */ }
-  });
+  const sent = send(readable.pipeThrough(window.tap()));
+  sent.catch(() => {}); // awaited in finish
   return {
-    prefix,
     window,
-    add: (h: TarHeader) => controller.add(h),
+    add: (h) => controller.add(h),
     finish: async () => {
       try {
         controller.finalize();
-        await upload;
+        await sent;
       } finally {
-        await removeHelper(docker, helper).catch(() => {});
+        await cleanup();
       }
     },
   };
+}
+
+/** Extracts into a helper's mount through `PUT /containers/{id}/archive`. */
+async function openHelperWriter(
+  docker: DockerClient,
+  mount: HelperMount,
+  path: string,
+): Promise<SinkWriter> {
+  const helper = await createHelper(docker, "restore", [mount]);
+  return tarInto(
+    async (body) => {
+      const res = await docker.stream("PUT", `/containers/${helper}/archive`, {
+        query: { path },
+        headers: { "Content-Type": "application/x-tar" },
+        body,
+      });
+      for await (const _ of res) { /* drain the empty answer */ }
+    },
+    () => removeHelper(docker, helper).catch(() => {}),
+  );
+}
+
+/** Loads the archive's `image/` members with `POST /images/load`. */
+function openImageLoader(docker: DockerClient): Promise<SinkWriter> {
+  return Promise.resolve(tarInto((body) => loadImage(docker, body)));
 }
 
 /**
@@ -232,20 +435,24 @@ async function openVolumeWriter(docker: DockerClient, prefix: string, volume: st
 function adaptInspect(
   inspect: ContainerInspect & Record<string, unknown>,
   plan: RestoreResult["volumes"],
+  binds: RestoreResult["binds"],
   ports: Record<string, number>,
   networks: Set<string>,
 ): string[] {
   const rename = new Map(plan.map((p) => [p.from, p.to]));
+  const moved = new Map(binds.filter((b) => b.from !== b.to).map((b) => [b.from, b.to]));
   const host = (inspect.HostConfig ?? {}) as Record<string, unknown>;
   host.Binds = ((host.Binds as string[] | null) ?? []).map((b) => {
     const [src, ...rest] = b.split(":");
-    return rename.has(src) ? [rename.get(src), ...rest].join(":") : b;
+    const to = rename.get(src) ?? moved.get(src);
+    return to ? [to, ...rest].join(":") : b;
   });
-  host.Mounts = ((host.Mounts as Record<string, unknown>[] | null) ?? []).map((m) =>
-    m.Type === "volume" && rename.has(String(m.Source))
-      ? { ...m, Source: rename.get(String(m.Source)) }
-      : m
-  );
+  host.Mounts = ((host.Mounts as Record<string, unknown>[] | null) ?? []).map((m) => {
+    const source = String(m.Source);
+    if (m.Type === "volume" && rename.has(source)) return { ...m, Source: rename.get(source) };
+    if (m.Type === "bind" && moved.has(source)) return { ...m, Source: moved.get(source) };
+    return m;
+  });
   const mounts = (inspect.Mounts as Record<string, unknown>[] | undefined) ?? [];
   inspect.Mounts = mounts.map((m) =>
     m.Type === "volume" && rename.has(String(m.Name))

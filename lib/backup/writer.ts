@@ -10,7 +10,7 @@ import { statfs } from "node:fs/promises";
 import { Readable, Transform, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGzip, createZstdCompress } from "node:zlib";
-import { createTarDecoder, createTarPacker, type TarHeader } from "modern-tar";
+import { createTarDecoder, createTarPacker, type ParsedTarEntry, type TarHeader } from "modern-tar";
 import type { DockerClient } from "../docker/client.ts";
 import {
   type ContainerInspect,
@@ -20,13 +20,16 @@ import {
   stopContainer,
   unpauseContainer,
 } from "../docker/containers.ts";
-import { inspectImage } from "../docker/images.ts";
+import { exportImage, inspectImage } from "../docker/images.ts";
+import { inspectVolume } from "../docker/volumes.ts";
 import { containerName } from "../containers/lifecycle.ts";
-import { createHelper, removeHelper } from "./helper.ts";
+import { COMMAND_LABELS, parseCommandLabel, runCommand } from "./commands.ts";
+import { createHelper, type HelperMount, removeHelper } from "./helper.ts";
 import { FlowWindow } from "./_flow.ts";
 import { HashingCounter } from "./_hashing.ts";
 import {
   backupFileName,
+  bindMember,
   type Compression,
   FORMAT,
   type Manifest,
@@ -50,6 +53,17 @@ export interface BackupRequest {
   compression: Compression;
   consistency: "live" | "pause" | "stop";
   type: "manual" | "scheduled";
+  /** Volume names, bind sources or mount destinations to leave out. */
+  exclude?: string[];
+  /** Also store the image (`docker save`), so a restore needs no registry. */
+  includeImage?: boolean;
+  /** Commands run in the container before the backup and after it (argv arrays). */
+  pre?: string[];
+  post?: string[];
+  /** Honour `bosun.backup.pre` / `bosun.backup.post` labels (the admin's setting). */
+  labelCommands?: boolean;
+  /** Told about problems that do not fail the backup (a post command that failed). */
+  onWarning?: (message: string) => void;
   onProgress?: (p: BackupProgress) => void;
   /** Told before the container is stopped or paused, and again once it is back. */
   onInterrupt?: (state: "stopped" | "paused" | null) => void;
@@ -96,23 +110,49 @@ export async function writeBackup(docker: DockerClient, req: BackupRequest): Pro
   const name = containerName(inspect);
   const created = new Date();
   const file = backupFileName(req.serverName, name, created, req.compression);
-  const manifest = await buildManifest(docker, inspect, req, created);
+  const commands = backupCommands(inspect, req);
+  const manifest = await buildManifest(docker, inspect, req, created, commands);
   const partial = `${req.vaultDir}/.${file}.${crypto.randomUUID().slice(0, 8)}.partial`;
-  const restore = await applyConsistency(docker, inspect, req.consistency, req.onInterrupt);
-  try {
-    const { size, sha256 } = await writeArchive(docker, inspect, manifest, partial, req);
-    await fsyncFile(partial);
-    await Deno.rename(partial, `${req.vaultDir}/${file}`);
-    const sidecar: Sidecar = { file, size, sha256, compression: req.compression, manifest };
-    await writeAtomically(`${req.vaultDir}/${file}.json`, JSON.stringify(sidecar, null, 2));
-    await fsyncFile(req.vaultDir);
-    return sidecar;
-  } catch (err) {
-    await Deno.remove(partial).catch(() => {});
-    throw err;
-  } finally {
-    await restore();
+  const canExec = inspect.State.Status === "running";
+  if (commands.pre && canExec) {
+    await runCommand(docker, inspect.Id, commands.pre, { signal: req.signal });
   }
+  try {
+    const restore = await applyConsistency(docker, inspect, req.consistency, req.onInterrupt);
+    try {
+      const { size, sha256 } = await writeArchive(docker, inspect, manifest, partial, req);
+      await fsyncFile(partial);
+      await Deno.rename(partial, `${req.vaultDir}/${file}`);
+      const sidecar: Sidecar = { file, size, sha256, compression: req.compression, manifest };
+      await writeAtomically(`${req.vaultDir}/${file}.json`, JSON.stringify(sidecar, null, 2));
+      await fsyncFile(req.vaultDir);
+      return sidecar;
+    } catch (err) {
+      await Deno.remove(partial).catch(() => {});
+      throw err;
+    } finally {
+      await restore();
+    }
+  } finally {
+    if (commands.post && canExec) {
+      await runCommand(docker, inspect.Id, commands.post).catch((err) =>
+        req.onWarning?.(`The post-backup command failed: ${(err as Error).message}`)
+      );
+    }
+  }
+}
+
+/** The pre/post commands: the request's, else the labels' when the admin allows them. */
+function backupCommands(
+  inspect: ContainerInspect,
+  req: BackupRequest,
+): { pre?: string[]; post?: string[] } {
+  const labels = ((inspect.Config as { Labels?: Record<string, string> | null }).Labels) ?? {};
+  const fromLabel = (key: string) => req.labelCommands ? parseCommandLabel(labels[key]) : undefined;
+  return {
+    pre: req.pre?.length ? req.pre : fromLabel(COMMAND_LABELS.pre),
+    post: req.post?.length ? req.post : fromLabel(COMMAND_LABELS.post),
+  };
 }
 
 async function buildManifest(
@@ -120,6 +160,7 @@ async function buildManifest(
   inspect: ContainerInspect,
   req: BackupRequest,
   created: Date,
+  commands: { pre?: string[]; post?: string[] },
 ): Promise<Manifest> {
   const mounts = (inspect as { Mounts?: Record<string, unknown>[] }).Mounts ?? [];
   const image = String((inspect.Config as { Image: string }).Image);
@@ -127,6 +168,27 @@ async function buildManifest(
   const imageInfo = imageId
     ? await inspectImage(docker, imageId).catch(() => undefined)
     : undefined;
+  const excluded = new Set(req.exclude ?? []);
+  const isExcluded = (...keys: string[]) => keys.some((k) => excluded.has(k));
+  const volumes: Manifest["volumes"] = [];
+  for (const m of mounts.filter((m) => m.Type === "volume")) {
+    const name = String(m.Name);
+    const info = await inspectVolume(docker, name, { signal: req.signal });
+    volumes.push({
+      name,
+      destination: String(m.Destination),
+      anonymous: /^[0-9a-f]{64}$/.test(name),
+      readOnly: m.RW === false,
+      included: !isExcluded(name, String(m.Destination)),
+      driver: info?.driver ?? String(m.Driver ?? "local"),
+      driverOpts: info?.options ?? {},
+      labels: info?.labels ?? {},
+    });
+  }
+  // The image by its reference keeps its tags; by id when the reference has moved on.
+  const reference = (await inspectImage(docker, image).catch(() => undefined))?.id === imageId
+    ? image
+    : imageId;
   return {
     format: FORMAT.name,
     formatVersion: FORMAT.version,
@@ -143,18 +205,19 @@ async function buildManifest(
       imageDigests: imageInfo?.repoDigests ?? [],
       state: inspect.State.Status,
     },
-    volumes: mounts.filter((m) => m.Type === "volume").map((m) => ({
-      name: String(m.Name),
-      destination: String(m.Destination),
-      anonymous: /^[0-9a-f]{64}$/.test(String(m.Name)),
-      readOnly: m.RW === false,
-    })),
-    binds: mounts.filter((m) => m.Type === "bind").map((m) => ({
-      source: String(m.Source),
-      destination: String(m.Destination),
-      included: false,
-    })),
-    image: { included: false },
+    volumes,
+    binds: mounts.filter((m) => m.Type === "bind").map((m) => {
+      const source = String(m.Source);
+      const included = !isExcluded(source, String(m.Destination));
+      return {
+        source,
+        destination: String(m.Destination),
+        included,
+        member: included ? bindMember(source) : undefined,
+      };
+    }),
+    image: req.includeImage ? { included: true, reference } : { included: false },
+    commands,
   };
 }
 
@@ -221,8 +284,25 @@ async function writeArchive(
   try {
     await addText("manifest.json", JSON.stringify(manifest, null, 2));
     await addText("container.json", JSON.stringify(inspect, null, 2));
-    for (const volume of manifest.volumes) {
-      await addVolume(docker, volume.name, controller, sums, progress, req, counter, window);
+    const emit = { controller, sums, progress, req, counter, window };
+    for (const volume of manifest.volumes.filter((v) => v.included)) {
+      await addMount(docker, { source: volume.name, target: "/v", readOnly: true }, emit, {
+        path: "/v/",
+        prefix: `volumes/${volume.name}/`,
+      });
+    }
+    for (const bind of manifest.binds.filter((b) => b.included)) {
+      await addMount(
+        docker,
+        { type: "bind", source: bind.source, target: "/v", readOnly: true },
+        emit,
+        { path: "/v", prefix: `${bind.member}/` },
+      );
+    }
+    if (manifest.image.included) {
+      progress.member = "image/";
+      const tarball = await exportImage(docker, manifest.image.reference!, { signal: req.signal });
+      await reemit(streamEntries(tarball), (n) => `image/${n}`, emit);
     }
     const sumsText = sums.join("");
     const data = encoder.encode(sumsText);
@@ -240,68 +320,97 @@ async function writeArchive(
   return { size: counter.bytes, sha256: counter.hash.digest("hex") };
 }
 
-/** Re-emits one volume's entries from the engine's archive under `volumes/<name>/`. */
-async function addVolume(
+/** Where re-emitted entries go and what they are counted in. */
+interface Emitter {
+  controller: ReturnType<typeof createTarPacker>["controller"];
+  sums: string[];
+  progress: BackupProgress;
+  req: BackupRequest;
+  counter: HashingCounter;
+  window: FlowWindow;
+}
+
+/** The entries of an engine tar stream. */
+function streamEntries(raw: AsyncIterable<Uint8Array> & { on?: unknown }) {
+  const readable = raw as unknown as Readable;
+  readable.on?.("error", () => {}); // reaches the decoder through the web stream
+  return (Readable.toWeb(readable) as ReadableStream<Uint8Array>)
+    .pipeThrough(createTarDecoder({ strict: true }));
+}
+
+/**
+ * Re-emits one volume's or bind's entries from a helper's archive under `prefix`. The
+ * helper's root "v/" becomes the prefix itself; a bind of a single file (root "v") becomes
+ * the member named by the prefix without its slash.
+ */
+async function addMount(
   docker: DockerClient,
-  volume: string,
-  controller: ReturnType<typeof createTarPacker>["controller"],
-  sums: string[],
-  progress: BackupProgress,
-  req: BackupRequest,
-  counter: HashingCounter,
-  window: FlowWindow,
+  mount: HelperMount,
+  emit: Emitter,
+  where: { path: string; prefix: string },
 ): Promise<void> {
-  const helper = await createHelper(docker, "backup", [
-    { volume, target: "/v", readOnly: true },
-  ]);
+  const helper = await createHelper(docker, "backup", [mount]);
   try {
     const res = await docker.stream("GET", `/containers/${helper}/archive`, {
-      query: { path: "/v/" },
-      signal: req.signal,
+      query: { path: where.path },
+      signal: emit.req.signal,
     });
-    res.on("error", () => {}); // reaches the decoder through the web stream; not fatal here
-    const entries = (Readable.toWeb(res) as ReadableStream<Uint8Array>)
-      .pipeThrough(createTarDecoder({ strict: true }));
-    const prefix = `volumes/${volume}/`;
-    for await (const entry of entries) {
-      const name = rename(entry.header.name, prefix);
-      const header: TarHeader = { ...entry.header, name };
-      if (header.type === "link" && header.linkname) {
-        header.linkname = rename(header.linkname, prefix);
-      }
-      if (header.pax) {
-        const { path: _p, linkpath: _l, size: _s, ...rest } = header.pax;
-        header.pax = Object.keys(rest).length ? rest : undefined;
-      }
-      progress.member = name;
-      const body = controller.add(header);
-      if (header.type === undefined || header.type === "file") {
-        const hash = createHash("sha256");
-        await entry.body.pipeThrough(
-          new TransformStream<Uint8Array, Uint8Array>({
-            async transform(chunk, out) {
-              await window.room(chunk.length);
-              hash.update(chunk);
-              progress.bytesIn += chunk.length;
-              out.enqueue(chunk);
-            },
-          }),
-        ).pipeTo(body);
-        sums.push(sumLine(hash.digest("hex"), name));
-        progress.bytesOut = counter.bytes;
-        req.onProgress?.(progress);
-      } else {
-        await entry.body.cancel();
-        await body.close();
-      }
-    }
+    await reemit(streamEntries(res), (n) => rename(n, where.prefix), emit);
   } finally {
     await removeHelper(docker, helper).catch(() => {});
   }
 }
 
-/** "v/a/b" → "volumes/<name>/a/b"; the archive's root "v/" becomes the volume's directory. */
+/** Copies entries into the backup under new names, hashing regular files for SHA256SUMS. */
+async function reemit(
+  entries: ReadableStream<ParsedTarEntry>,
+  renameFn: (name: string) => string,
+  emit: Emitter,
+): Promise<void> {
+  const { controller, sums, progress, req, counter, window } = emit;
+  for await (const entry of entries) {
+    const name = renameFn(entry.header.name);
+    const header: TarHeader = { ...entry.header, name };
+    if (header.type === "link" && header.linkname) {
+      header.linkname = renameFn(header.linkname);
+    }
+    if (header.pax) {
+      const { path: _p, linkpath: _l, size: _s, ...rest } = header.pax;
+      header.pax = Object.keys(rest).length ? rest : undefined;
+    }
+    progress.member = name;
+    req.onProgress?.(progress);
+    const body = controller.add(header);
+    if (header.type === undefined || header.type === "file") {
+      const hash = createHash("sha256");
+      await entry.body.pipeThrough(
+        new TransformStream<Uint8Array, Uint8Array>({
+          async transform(chunk, out) {
+            await window.room(chunk.length);
+            hash.update(chunk);
+            progress.bytesIn += chunk.length;
+            progress.bytesOut = counter.bytes;
+            req.onProgress?.(progress);
+            out.enqueue(chunk);
+          },
+        }),
+      ).pipeTo(body);
+      sums.push(sumLine(hash.digest("hex"), name));
+      progress.bytesOut = counter.bytes;
+      req.onProgress?.(progress);
+    } else {
+      await entry.body.cancel();
+      await body.close();
+    }
+  }
+}
+
+/**
+ * "v/a/b" → "<prefix>a/b"; the archive's root "v/" becomes the prefix, and a root that is
+ * a single file ("v") becomes the prefix without its trailing slash.
+ */
 function rename(name: string, prefix: string): string {
+  if (/^\.?\/?v$/.test(name)) return prefix.slice(0, -1);
   const rest = name.replace(/^\.?\/?v(\/|$)/, "");
   return prefix + rest;
 }

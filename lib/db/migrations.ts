@@ -63,4 +63,49 @@ export const MIGRATIONS: string[] = [
   );
   CREATE INDEX backup_jobs_status ON backup_jobs (status, id);
   `,
+  `
+  CREATE TABLE backup_jobs_v3 (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    container TEXT NOT NULL,
+    container_id TEXT,
+    options TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN
+      ('queued', 'waiting', 'starting', 'running', 'complete', 'failed', 'cancelled')),
+    created_at INTEGER NOT NULL,
+    started_at INTEGER,
+    finished_at INTEGER,
+    error TEXT,
+    file TEXT,
+    user TEXT,
+    interrupted_state TEXT,
+    warnings TEXT
+  );
+  INSERT INTO backup_jobs_v3 (id, container, container_id, options, status, created_at,
+    started_at, finished_at, error, file, user, interrupted_state)
+    SELECT id, container, container_id, options, status, created_at, started_at, finished_at,
+      error, file, user, interrupted_state FROM backup_jobs;
+  DROP TABLE backup_jobs;
+  ALTER TABLE backup_jobs_v3 RENAME TO backup_jobs;
+  CREATE INDEX backup_jobs_status ON backup_jobs (status, id);
+  CREATE TABLE backup_preferences (
+    container TEXT PRIMARY KEY,
+    options TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE backup_verifications (
+    file TEXT PRIMARY KEY,
+    ok INTEGER NOT NULL,
+    checked_at INTEGER NOT NULL,
+    error TEXT
+  );
+  CREATE TABLE download_links (
+    id TEXT PRIMARY KEY,
+    token_hash TEXT NOT NULL UNIQUE,
+    file TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    revoked_at INTEGER,
+    created_by TEXT
+  );
+  `,
 ];

@@ -10,6 +10,8 @@ export interface ExecConfig {
   workingDir?: string;
   tty: boolean;
   env?: string[];
+  /** Attach standard input (default true; false gives the process an empty stdin). */
+  stdin?: boolean;
 }
 
 /** `POST /containers/{id}/exec`: resolves with the exec id. */
@@ -25,7 +27,7 @@ export async function createExec(
     z.object({ Id: z.string() }),
     {
       body: {
-        AttachStdin: true,
+        AttachStdin: config.stdin ?? true,
         AttachStdout: true,
         AttachStderr: true,
         Tty: config.tty,

@@ -49,3 +49,29 @@ export async function loadImage(
     throw new Error(`The engine could not load the image: ${text.slice(0, 300)}`);
   }
 }
+
+/** `GET /images/{name}/get`: the image as a `docker save` tarball stream. */
+export async function exportImage(
+  docker: DockerClient,
+  name: string,
+  options: { signal?: AbortSignal } = {},
+): Promise<AsyncIterable<Uint8Array>> {
+  return await docker.stream("GET", `/images/${encodeURIComponent(name)}/get`, options);
+}
+
+/** `POST /images/create?fromImage=`: pulls an image; resolves when the pull has finished. */
+export async function pullImage(
+  docker: DockerClient,
+  reference: string,
+  options: { signal?: AbortSignal } = {},
+): Promise<void> {
+  const res = await docker.stream("POST", "/images/create", {
+    query: { fromImage: reference },
+    signal: options.signal,
+  });
+  let last = "";
+  const decoder = new TextDecoder();
+  for await (const chunk of res) last = (last + decoder.decode(chunk as Uint8Array)).slice(-4096);
+  const error = /"error(?:Detail)?"\s*:\s*(?:\{\s*"message"\s*:\s*)?"([^"]*)"/.exec(last);
+  if (error) throw new Error(`Pulling "${reference}" failed: ${error[1]}`);
+}

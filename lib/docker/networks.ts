@@ -33,3 +33,37 @@ export async function connectNetwork(
     signal: options.signal,
   });
 }
+
+/** What Bosun reads of a network's inspect output: its containers and their addresses. */
+export const NetworkInspectSchema = z.looseObject({
+  Id: z.string(),
+  Name: z.string(),
+  Containers: z.record(
+    z.string(),
+    z.looseObject({ Name: z.string().default(""), IPv4Address: z.string().default("") }),
+  ).nullable().default({}),
+}).transform((n) => ({
+  id: n.Id,
+  name: n.Name,
+  containers: Object.entries(n.Containers ?? {}).map(([id, c]) => ({
+    id,
+    name: c.Name,
+    ipv4: c.IPv4Address.split("/")[0],
+  })),
+}));
+/** A network as inspected. */
+export type NetworkInspect = z.output<typeof NetworkInspectSchema>;
+
+/** `GET /networks/{id}`. */
+export function inspectNetwork(
+  docker: DockerClient,
+  network: string,
+  options: { signal?: AbortSignal } = {},
+): Promise<NetworkInspect> {
+  return docker.request(
+    "GET",
+    `/networks/${encodeURIComponent(network)}`,
+    NetworkInspectSchema,
+    options,
+  );
+}

@@ -10,12 +10,14 @@ export const VolumeSummarySchema = z.looseObject({
   Mountpoint: z.string().default(""),
   CreatedAt: z.string().optional(),
   Labels: z.record(z.string(), z.string()).nullable().default({}),
+  Options: z.record(z.string(), z.string()).nullable().default({}),
 }).transform((v) => ({
   name: v.Name,
   driver: v.Driver,
   mountpoint: v.Mountpoint,
   createdAt: v.CreatedAt,
   labels: v.Labels ?? {},
+  options: v.Options ?? {},
 }));
 /** One volume as listed. */
 export type VolumeSummary = z.output<typeof VolumeSummarySchema>;

@@ -16,11 +16,17 @@ export function getSettings(db: DatabaseSync, defaults: { serverName: string }):
       // a corrupt value falls back to its default below
     }
   }
-  const merged = { serverName: defaults.serverName, hostEnvironment: "DEV", ...stored };
+  const merged = {
+    serverName: defaults.serverName,
+    hostEnvironment: "DEV",
+    backupLabelCommands: false,
+    ...stored,
+  };
   const result = SettingsSchema.safeParse(merged);
   return result.success ? result.data : SettingsSchema.parse({
     serverName: defaults.serverName,
     hostEnvironment: "DEV",
+    backupLabelCommands: false,
   });
 }
 

@@ -11,6 +11,11 @@ export const SettingsSchema = z.object({
     "letters, digits, '.', '_' and '-', starting with a letter or digit",
   ),
   hostEnvironment: z.enum(HOST_ENVIRONMENTS),
+  /**
+   * Honour `bosun.backup.pre` / `bosun.backup.post` container labels. Off by default: anyone
+   * able to label a container must not gain exec through Bosun by it.
+   */
+  backupLabelCommands: z.boolean(),
 });
 /** Bosun's settings. */
 export type Settings = z.infer<typeof SettingsSchema>;
