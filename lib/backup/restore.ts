@@ -24,7 +24,7 @@ import {
 import { ConflictError, ValidationError } from "../errors.ts";
 import { planCreate } from "../containers/recreate.ts";
 import { createHelper, type HelperMount, removeHelper } from "./helper.ts";
-import { openEntries, readHead, verifyBackup } from "./reader.ts";
+import { drain, openEntries, readHead, verifyBackup } from "./reader.ts";
 import { FlowWindow } from "./_flow.ts";
 
 /** What to do with one volume of the backup. */
@@ -352,11 +352,6 @@ async function fillSinks(path: string, sinks: Sink[]): Promise<void> {
     await current?.writer.finish().catch(() => {});
     throw err;
   }
-}
-
-/** Reads a member's body to its end (skipping by cancel can stall the decoder). */
-async function drain(body: ReadableStream<Uint8Array>): Promise<void> {
-  for await (const _ of body) { /* skipped */ }
 }
 
 /** Refuses members that would land outside the volume (`..`, absolute paths, device nodes). */

@@ -272,14 +272,14 @@ async function writeArchive(
     },
   );
   const progress: BackupProgress = { bytesIn: 0, bytesOut: 0, member: "" };
-  const sums: string[] = [];
+  const sums = new SumsSpool(path.replace(/\.partial$/, ".sums.partial"));
   const addText = async (name: string, text: string) => {
     const data = encoder.encode(text);
     const writer = controller.add({ name, size: data.length, mode: 0o644, mtime: new Date() })
       .getWriter();
     await writer.write(data);
     await writer.close();
-    sums.push(sumLine(createHash("sha256").update(data).digest("hex"), name));
+    await sums.push(sumLine(createHash("sha256").update(data).digest("hex"), name));
   };
   try {
     await addText("manifest.json", JSON.stringify(manifest, null, 2));
@@ -304,26 +304,68 @@ async function writeArchive(
       const tarball = await exportImage(docker, manifest.image.reference!, { signal: req.signal });
       await reemit(streamEntries(tarball), (n) => `image/${n}`, emit);
     }
-    const sumsText = sums.join("");
-    const data = encoder.encode(sumsText);
-    const writer = controller.add({ name: "SHA256SUMS", size: data.length, mode: 0o644 })
-      .getWriter();
-    await writer.write(data);
-    await writer.close();
+    const size = await sums.finish();
+    await (await sums.readable()).pipeTo(controller.add({ name: "SHA256SUMS", size, mode: 0o644 }));
     controller.finalize();
   } catch (err) {
     controller.error(err);
     await written.catch(() => {});
     throw err;
+  } finally {
+    await sums.dispose();
   }
   await written;
   return { size: counter.bytes, sha256: counter.hash.digest("hex") };
 }
 
+/**
+ * The `SHA256SUMS` lines, spooled to a file beside the partial backup as they come (a volume
+ * of millions of files must not hold millions of lines in memory), read back at the end.
+ */
+class SumsSpool {
+  #pending = "";
+  #file?: Deno.FsFile;
+  #size = 0;
+  constructor(private readonly path: string) {}
+
+  async push(line: string): Promise<void> {
+    this.#pending += line;
+    if (this.#pending.length >= 64 * 1024) await this.#flush();
+  }
+
+  async #flush(): Promise<void> {
+    this.#file ??= await Deno.open(this.path, { createNew: true, write: true, mode: 0o600 });
+    const data = encoder.encode(this.#pending);
+    this.#pending = "";
+    let written = 0;
+    while (written < data.length) written += await this.#file.write(data.subarray(written));
+    this.#size += data.length;
+  }
+
+  /** Flushes and closes; resolves with the total size in bytes. */
+  async finish(): Promise<number> {
+    await this.#flush();
+    this.#file?.close();
+    this.#file = undefined;
+    return this.#size;
+  }
+
+  async readable(): Promise<ReadableStream<Uint8Array>> {
+    return (await Deno.open(this.path, { read: true })).readable;
+  }
+
+  async dispose(): Promise<void> {
+    try {
+      this.#file?.close();
+    } catch { /* already closed */ }
+    await Deno.remove(this.path).catch(() => {});
+  }
+}
+
 /** Where re-emitted entries go and what they are counted in. */
 interface Emitter {
   controller: ReturnType<typeof createTarPacker>["controller"];
-  sums: string[];
+  sums: SumsSpool;
   progress: BackupProgress;
   req: BackupRequest;
   counter: HashingCounter;
@@ -395,7 +437,7 @@ async function reemit(
           },
         }),
       ).pipeTo(body);
-      sums.push(sumLine(hash.digest("hex"), name));
+      await sums.push(sumLine(hash.digest("hex"), name));
       progress.bytesOut = counter.bytes;
       req.onProgress?.(progress);
     } else {
