@@ -1,5 +1,6 @@
 /** Builds the Hono app from constructed services: middleware, API routes, pages, errors. */
 import type { ContainerLocks } from "./lib/containers/locks.ts";
+import type { UploadLimits } from "./lib/backup/upload.ts";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { DatabaseSync } from "node:sqlite";
 import type { AuthService } from "./lib/auth/auth_service.ts";
@@ -12,7 +13,7 @@ import type { BackupQueue } from "./lib/backup/queue.ts";
 import type { Logger } from "./lib/log/logger.ts";
 import type { RateLimiter } from "./lib/ratelimit/rate_limiter.ts";
 import { createAuthRoutes } from "./routes/auth.ts";
-import { createBackupRoutes } from "./routes/backups.ts";
+import { createBackupRoutes, createDownloadLinkRoutes } from "./routes/backups.ts";
 import { createContainerLogRoutes } from "./routes/container_logs.ts";
 import { createContainerRoutes } from "./routes/containers.ts";
 import { createRecreateRoutes } from "./routes/container_recreate.ts";
@@ -61,6 +62,10 @@ export interface AppDeps {
   /** The local backup vault, `<data>/backups`. */
   vaultDir: string;
   backups: BackupQueue;
+  /** Caps on uploaded backups. */
+  uploads: UploadLimits;
+  /** Default lifetime of a backup download link. */
+  linkTtlMs: number;
   /** Per-container operation locks (a backup waits while a recreate runs, and back). */
   locks: ContainerLocks;
   /** Bosun's own container id when it runs in one (never stopped or removed by Bosun). */
@@ -117,8 +122,11 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       serverName: () => getSettings(deps.db, { serverName: deps.defaultServerName }).serverName,
       version: deps.version,
       selfId: deps.selfId,
+      uploads: deps.uploads,
+      linkTtlMs: deps.linkTtlMs,
     }),
   );
+  app.route("/dl", createDownloadLinkRoutes({ db: deps.db, vaultDir: deps.vaultDir }));
   app.route("/api/system", createHostRoutes({ docker: deps.docker, host: deps.host }));
   app.route(
     "/api",

@@ -128,6 +128,42 @@ export const OPTIONS: Record<string, OptionSpec> = {
     help: "login attempts per minute per IP",
     default: "5",
   },
+  uploadMax: {
+    flag: "upload-max",
+    env: "BOSUN_UPLOAD_MAX",
+    help: "largest backup file accepted by upload (e.g. 512MiB, 20GiB)",
+    default: "20GiB",
+  },
+  uploadMaxUnpacked: {
+    flag: "upload-max-unpacked",
+    env: "BOSUN_UPLOAD_MAX_UNPACKED",
+    help: "largest unpacked size of an uploaded backup (refuses compression bombs)",
+    default: "200GiB",
+  },
+  uploadMaxEntries: {
+    flag: "upload-max-entries",
+    env: "BOSUN_UPLOAD_MAX_ENTRIES",
+    help: "most archive entries in an uploaded backup",
+    default: "10000000",
+  },
+  uploadsPerHour: {
+    flag: "uploads-per-hour",
+    env: "BOSUN_UPLOADS_PER_HOUR",
+    help: "backup uploads allowed per hour per IP",
+    default: "10",
+  },
+  restoresPerHour: {
+    flag: "restores-per-hour",
+    env: "BOSUN_RESTORES_PER_HOUR",
+    help: "restores allowed per hour per IP",
+    default: "20",
+  },
+  downloadLinkTtl: {
+    flag: "download-link-ttl",
+    env: "BOSUN_DOWNLOAD_LINK_TTL",
+    help: "default lifetime of a backup download link",
+    default: "24h",
+  },
   logLevel: {
     flag: "log-level",
     env: "BOSUN_LOG_LEVEL",
@@ -143,6 +179,15 @@ const DurationSchema = z.string().transform((text, ctx) => {
     return z.NEVER;
   }
   return ms;
+});
+
+const SizeSchema = z.string().transform((text, ctx) => {
+  const bytes = parseSize(text);
+  if (bytes === undefined) {
+    ctx.addIssue({ code: "custom", message: `"${text}" is not a size like 512MiB, 20GiB` });
+    return z.NEVER;
+  }
+  return bytes;
 });
 
 const ListSchema = z.string().transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean));
@@ -171,6 +216,12 @@ const RawConfigSchema = z.object({
   rateLimitMinute: IntSchema.min(1),
   rateLimitHour: IntSchema.min(1),
   loginLimitMinute: IntSchema.min(1),
+  uploadMax: SizeSchema,
+  uploadMaxUnpacked: SizeSchema,
+  uploadMaxEntries: IntSchema.min(1),
+  uploadsPerHour: IntSchema.min(1),
+  restoresPerHour: IntSchema.min(1),
+  downloadLinkTtl: DurationSchema,
   logLevel: z.enum(["debug", "info", "warn", "error"]),
 });
 
@@ -184,6 +235,24 @@ export type Config = z.output<typeof RawConfigSchema> & {
 /** Raised for configuration that cannot work; `main.ts` prints it and exits. */
 export class ConfigError extends Error {
   override name = "ConfigError";
+}
+
+/** Parses "512MiB", "20GiB", "1.5TB", "100KB" or plain bytes into bytes. */
+export function parseSize(text: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)?$/i.exec(text.trim());
+  if (!m) return undefined;
+  const units: Record<string, number> = {
+    b: 1,
+    kb: 1e3,
+    mb: 1e6,
+    gb: 1e9,
+    tb: 1e12,
+    kib: 1024,
+    mib: 1024 ** 2,
+    gib: 1024 ** 3,
+    tib: 1024 ** 4,
+  };
+  return Math.round(Number(m[1]) * units[(m[2] ?? "b").toLowerCase()]);
 }
 
 /** Parses "500ms", "30s", "5m", "8h", "7d" or plain seconds into milliseconds. */

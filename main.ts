@@ -139,7 +139,8 @@ async function run(config: Config, log: Logger): Promise<number> {
       { limit: config.rateLimitHour, windowMs: 3_600_000 },
     ],
     login: [{ limit: config.loginLimitMinute, windowMs: 60_000 }],
-    restore: [{ limit: 20, windowMs: 3_600_000 }],
+    restore: [{ limit: config.restoresPerHour, windowMs: 3_600_000 }],
+    upload: [{ limit: config.uploadsPerHour, windowMs: 3_600_000 }],
   });
   const app = createApp({
     db,
@@ -157,6 +158,12 @@ async function run(config: Config, log: Logger): Promise<number> {
     forceHttps: config.forceHttps,
     passwordFromEnvironment: config.adminPassword !== undefined,
     locks,
+    uploads: {
+      maxBytes: config.uploadMax,
+      maxUnpackedBytes: config.uploadMaxUnpacked,
+      maxEntries: config.uploadMaxEntries,
+    },
+    linkTtlMs: config.downloadLinkTtl,
     rememberMs: config.sessionRemember,
     selfId: await detectSelfContainerId(docker, {
       configured: config.selfContainer,

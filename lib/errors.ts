@@ -38,3 +38,8 @@ export class RateLimitedError extends Error {
     super(message);
   }
 }
+
+/** A body or archive over a configured cap (answered 413). */
+export class PayloadTooLargeError extends Error {
+  override name = "PayloadTooLargeError";
+}

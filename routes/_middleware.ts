@@ -16,6 +16,7 @@ import type { RateLimiter } from "../lib/ratelimit/rate_limiter.ts";
 import { type AppEnv, principalName } from "./_env.ts";
 import { problemResponse, toProblem } from "./_problem.ts";
 import {
+  BODY_LIMIT_EXEMPT,
   matchesRoute,
   PASSWORD_CHANGE_ROUTES,
   PUBLIC_ROUTES,
@@ -48,7 +49,7 @@ export function requestContext(log: Logger, trustedProxies: string[]): Middlewar
     c.header("X-Request-Id", requestId);
     c.var.log.info("request", {
       method: c.req.method,
-      path: c.req.path,
+      path: c.req.path.replace(/^\/dl\/.*/, "/dl/[token]"), // a link's token is a credential
       status: c.res.status,
       ms: Math.round(performance.now() - started),
       ip,
@@ -113,7 +114,7 @@ export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 /** Refuses bodies over `maxBytes` with a 413 problem, without reading them whole. */
 export function limitBody(maxBytes = BODY_LIMIT_BYTES): MiddlewareHandler<AppEnv> {
-  return bodyLimit({
+  const limit = bodyLimit({
     maxSize: maxBytes,
     onError: (c) =>
       problemResponse(c as Context<AppEnv>, {
@@ -123,6 +124,8 @@ export function limitBody(maxBytes = BODY_LIMIT_BYTES): MiddlewareHandler<AppEnv
         detail: `The request body is larger than ${maxBytes} bytes`,
       }),
   });
+  return (c, next) =>
+    matchesRoute(BODY_LIMIT_EXEMPT, c.req.method, c.req.path) ? next() : limit(c, next);
 }
 
 /** General per-IP limits on the API (streams exempt). */

@@ -16,6 +16,7 @@ import {
   ConflictError,
   ForbiddenError,
   NotFoundError,
+  PayloadTooLargeError,
   RateLimitedError,
   UnauthorizedError,
   ValidationError,
@@ -64,6 +65,9 @@ export function toProblem(err: unknown): Problem & { headers?: Record<string, st
   }
   if (err instanceof SelfProtectionError) {
     return p(409, "self-protection", "Bosun protects itself", err.message);
+  }
+  if (err instanceof PayloadTooLargeError) {
+    return p(413, "payload-too-large", "Too large", err.message);
   }
   if (err instanceof RateLimitedError) {
     return {

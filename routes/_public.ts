@@ -14,7 +14,12 @@ export const PUBLIC_ROUTES: { method: string; path: string }[] = [
   { method: "POST", path: "/api/auth/setup" },
   { method: "GET", path: "/static/*" },
   { method: "GET", path: "/favicon.ico" },
+  // A backup download link: the token in the path is the credential, scoped to one file.
+  { method: "GET", path: "/dl/*" },
 ];
+
+/** Routes that take large streamed bodies and enforce their own caps. */
+export const BODY_LIMIT_EXEMPT = [{ method: "POST", path: "/api/backups/upload" }];
 
 /** Routes that stay usable while a temporary password must be changed. */
 export const PASSWORD_CHANGE_ROUTES: { method: string; path: string }[] = [

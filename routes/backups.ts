@@ -3,7 +3,6 @@
  * live progress is the next slice), list, verify, restore, download, delete.
  */
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { stream } from "hono/streaming";
 import type { DatabaseSync } from "node:sqlite";
 import {
   BackupPreferencesSchema,
@@ -16,12 +15,31 @@ import { SelfProtectionError } from "../lib/containers/self.ts";
 import { inspectContainer } from "../lib/docker/containers.ts";
 import { verifyBackup } from "../lib/backup/reader.ts";
 import { restoreBackup } from "../lib/backup/restore.ts";
-import { assertBackupName, backupSize, deleteBackup, listBackups } from "../lib/backup/vault.ts";
+import {
+  assertBackupName,
+  backupSize,
+  deleteBackup,
+  forgetBackup,
+  listBackups,
+  previewBackup,
+  recordVerification,
+  verifiedStates,
+} from "../lib/backup/vault.ts";
+import {
+  createLink,
+  listLinks,
+  resolveLink,
+  revokeLink,
+  revokeLinksTo,
+} from "../lib/backup/links.ts";
+import { type Context, Hono } from "hono";
+import { receiveUpload, type UploadLimits } from "../lib/backup/upload.ts";
+import { sendFile } from "./_files.ts";
 import type { BackupJob, BackupQueue } from "../lib/backup/queue.ts";
 import { principalName } from "./_env.ts";
 import { sse } from "./_sse.ts";
 import type { DockerClient } from "../lib/docker/client.ts";
-import { RateLimitedError, ValidationError } from "../lib/errors.ts";
+import { NotFoundError, RateLimitedError, ValidationError } from "../lib/errors.ts";
 import type { RateLimiter } from "../lib/ratelimit/rate_limiter.ts";
 import { ContainerNameSchema, ContainerRefSchema } from "../lib/shared/containers.ts";
 import { audited, auditRequest } from "./_audit.ts";
@@ -40,6 +58,41 @@ export interface BackupRouteDeps {
   version: string;
   /** Bosun's own container (never paused or stopped for a backup). */
   selfId?: string;
+  /** Caps on uploaded archives. */
+  uploads: UploadLimits;
+  /** Default lifetime of a download link. */
+  linkTtlMs: number;
+}
+
+/** Streams a vault backup with Range support. */
+export function sendBackup(c: Context<AppEnv>, vaultDir: string, file: string, size: number) {
+  return sendFile(c, `${vaultDir}/${file}`, {
+    name: file,
+    contentType: file.endsWith(".zst") ? "application/zstd" : "application/gzip",
+    size,
+  });
+}
+
+/** The public `/dl/{token}` route: a download link's file, without a session. */
+export function createDownloadLinkRoutes(
+  deps: { db: DatabaseSync; vaultDir: string },
+): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.get("/:token", async (c) => {
+    const file = resolveLink(deps.db, c.req.param("token"));
+    if (!file) throw new NotFoundError("This download link is unknown, expired or revoked");
+    const size = await backupSize(deps.vaultDir, file);
+    if (!c.req.header("Range") && c.req.method === "GET") {
+      auditRequest(c, deps.db, {
+        action: "backup.download",
+        target: file,
+        result: "success",
+        details: { via: "link" },
+      });
+    }
+    return await sendBackup(c, deps.vaultDir, file, size);
+  });
+  return app;
 }
 
 const FileParam = z.object({ file: z.string().max(255) });
@@ -66,7 +119,14 @@ export function createBackupRoutes(deps: BackupRouteDeps): OpenAPIHono<AppEnv> {
         ...PROBLEM_RESPONSES,
       },
     }),
-    async (c) => c.json(await listBackups(deps.vaultDir), 200),
+    async (c) => {
+      const verified = verifiedStates(deps.db);
+      const list = (await listBackups(deps.vaultDir)).map((b) => ({
+        ...b,
+        verified: verified.get(b.file) ?? null,
+      }));
+      return c.json(list, 200);
+    },
   );
 
   app.openapi(
@@ -239,6 +299,7 @@ export function createBackupRoutes(deps: BackupRouteDeps): OpenAPIHono<AppEnv> {
       const { file } = c.req.valid("param");
       await backupSize(deps.vaultDir, file);
       const report = await verifyBackup(deps.vaultDir, file);
+      recordVerification(deps.db, file, report);
       auditRequest(c, deps.db, {
         action: "backup.verify",
         target: file,
@@ -314,22 +375,190 @@ export function createBackupRoutes(deps: BackupRouteDeps): OpenAPIHono<AppEnv> {
       method: "get",
       path: "/{file}/download",
       tags: ["backups"],
-      summary: "Download a backup file (streamed)",
+      summary: "Download a backup file (streamed; HTTP Range for resuming)",
       request: { params: FileParam },
-      responses: { 200: { description: "The archive, as an attachment" }, ...PROBLEM_RESPONSES },
+      responses: {
+        200: { description: "The archive, as an attachment" },
+        206: { description: "The requested range" },
+        416: { description: "The range is outside the file" },
+        ...PROBLEM_RESPONSES,
+      },
     }),
     async (c) => {
       const { file } = c.req.valid("param");
       const size = await backupSize(deps.vaultDir, file);
-      auditRequest(c, deps.db, { action: "backup.download", target: file, result: "success" });
-      c.header("Content-Type", file.endsWith(".zst") ? "application/zstd" : "application/gzip");
-      c.header("Content-Length", String(size));
-      c.header("Content-Disposition", `attachment; filename="${file}"`); // a checked safe name
-      return stream(c, async (out) => {
-        const f = await Deno.open(`${deps.vaultDir}/${file}`);
-        out.onAbort(() => f.close());
-        for await (const chunk of f.readable) await out.write(chunk);
+      if (!c.req.header("Range")) {
+        auditRequest(c, deps.db, { action: "backup.download", target: file, result: "success" });
+      }
+      return await sendBackup(c, deps.vaultDir, file, size);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/{file}/preview",
+      tags: ["backups"],
+      summary: "The manifest and the file tree of each volume and bind, without extracting",
+      request: {
+        params: FileParam,
+        query: z.object({ limit: z.coerce.number().int().min(1).max(50_000).default(5000) }),
+      },
+      responses: {
+        200: json(z.record(z.string(), z.unknown()), "Manifest and trees"),
+        ...PROBLEM_RESPONSES,
+      },
+    }),
+    async (c) => {
+      const { file } = c.req.valid("param");
+      await backupSize(deps.vaultDir, file);
+      return c.json(await previewBackup(deps.vaultDir, file, c.req.valid("query").limit), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/{file}/links",
+      tags: ["backups"],
+      summary: "Create a download link usable without a session (for wget on another host)",
+      request: {
+        params: FileParam,
+        body: {
+          required: false,
+          content: {
+            "application/json": {
+              schema: z.object({
+                expiresInHours: z.number().min(0.01).max(24 * 30).optional(),
+              }).strict(),
+            },
+          },
+        },
+      },
+      responses: {
+        201: json(z.record(z.string(), z.unknown()), "The link with its token (shown once)"),
+        ...PROBLEM_RESPONSES,
+      },
+    }),
+    async (c) => {
+      const { file } = c.req.valid("param");
+      await backupSize(deps.vaultDir, file);
+      const hours = (c.req.valid("json") ?? {}).expiresInHours;
+      const ttl = hours === undefined ? deps.linkTtlMs : Math.round(hours * 3_600_000);
+      const link = createLink(deps.db, file, ttl, principalName(c.var.principal));
+      auditRequest(c, deps.db, {
+        action: "backup.link",
+        target: file,
+        result: "success",
+        details: { link: link.id, expiresAt: link.expiresAt },
       });
+      return c.json({ ...link, path: `/dl/${link.token}` }, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/links",
+      tags: ["backups"],
+      summary: "Download links (active, and expired in the last week); tokens are never shown",
+      responses: {
+        200: json(z.array(z.record(z.string(), z.unknown())), "Links"),
+        ...PROBLEM_RESPONSES,
+      },
+    }),
+    (c) => c.json(listLinks(deps.db), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: "delete",
+      path: "/links/{id}",
+      tags: ["backups"],
+      summary: "Revoke a download link",
+      request: { params: z.object({ id: z.uuid() }) },
+      responses: { 200: json(z.record(z.string(), z.unknown()), "The link"), ...PROBLEM_RESPONSES },
+    }),
+    (c) => {
+      const { id } = c.req.valid("param");
+      const link = revokeLink(deps.db, id);
+      auditRequest(c, deps.db, {
+        action: "backup.link-revoke",
+        target: link.file,
+        result: "success",
+      });
+      return c.json(link, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/upload",
+      tags: ["backups"],
+      summary: "Upload a backup archive (raw body); verified before it is listed",
+      request: {
+        query: z.object({ name: z.string().max(255).optional() }).strict(),
+        body: {
+          required: true,
+          content: { "application/octet-stream": { schema: z.string().describe("the archive") } },
+        },
+      },
+      responses: {
+        201: json(z.record(z.string(), z.unknown()), "The stored backup (its sidecar)"),
+        ...PROBLEM_RESPONSES,
+      },
+    }),
+    async (c) => {
+      const decision = deps.limiter.hit("upload", c.var.ip);
+      if (!decision.ok) {
+        throw new RateLimitedError("Too many uploads; wait a while", decision.retryAfterSeconds);
+      }
+      const sidecar = await audited(
+        c,
+        deps.db,
+        { action: "backup.upload", target: c.req.valid("query").name ?? "(upload)" },
+        () =>
+          receiveUpload(deps.vaultDir, c.req.raw, deps.uploads).then((s) => {
+            recordVerification(deps.db, s.file, { ok: true });
+            return s;
+          }),
+        (s) => ({ file: s.file }),
+      );
+      return c.json(sidecar, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "delete",
+      path: "/",
+      tags: ["backups"],
+      summary: 'Delete every backup in the local vault (confirm must be "delete all backups")',
+      request: { ...body(z.object({ confirm: z.literal("delete all backups") }).strict()) },
+      responses: {
+        200: json(z.object({ deleted: z.number() }), "How many were deleted"),
+        ...PROBLEM_RESPONSES,
+      },
+    }),
+    async (c) => {
+      const result = await audited(
+        c,
+        deps.db,
+        { action: "backup.delete-all", target: "vault" },
+        async () => {
+          let deleted = 0;
+          for (const b of await listBackups(deps.vaultDir)) {
+            await deleteBackup(deps.vaultDir, b.file);
+            forgetBackup(deps.db, b.file);
+            revokeLinksTo(deps.db, b.file);
+            deleted++;
+          }
+          return { deleted };
+        },
+        (r) => r,
+      );
+      return c.json(result, 200);
     },
   );
 
@@ -349,7 +578,11 @@ export function createBackupRoutes(deps: BackupRouteDeps): OpenAPIHono<AppEnv> {
         c,
         deps.db,
         { action: "backup.delete", target: file },
-        () => deleteBackup(deps.vaultDir, file),
+        async () => {
+          await deleteBackup(deps.vaultDir, file);
+          forgetBackup(deps.db, file);
+          revokeLinksTo(deps.db, file);
+        },
       );
       return c.body(null, 204);
     },

@@ -59,6 +59,8 @@ export function buildTestApp(
     host: new HostSampler("/tmp"),
     vaultDir: "/nonexistent/bosun-test-vault",
     locks,
+    uploads: { maxBytes: 1e6, maxUnpackedBytes: 1e7, maxEntries: 1000 },
+    linkTtlMs: 3_600_000,
     backups: new BackupQueue(db, docker, log, {
       vaultDir: "/nonexistent/bosun-test-vault",
       serverName: () => "test",

@@ -161,7 +161,7 @@ export class Client {
   csrfToken = "";
   constructor(readonly base: string, readonly httpClient?: Deno.HttpClient) {}
 
-  /** One request; `body` is sent as JSON. Browser-like headers unless overridden. */
+  /** One request; `body` is sent as JSON (bytes or a stream as they are). Browser-like headers unless overridden. */
   async req(
     method: string,
     path: string,
@@ -176,7 +176,10 @@ export class Client {
       h.Origin = this.base;
       if (this.csrfToken) h["X-CSRF-Token"] = this.csrfToken;
     }
-    if (body !== undefined) h["Content-Type"] = "application/json";
+    const raw = body instanceof Uint8Array || body instanceof ReadableStream;
+    if (body !== undefined) {
+      h["Content-Type"] = raw ? "application/octet-stream" : "application/json";
+    }
     for (const [k, v] of Object.entries(headers)) {
       if (v === "") delete h[k];
       else h[k] = v;
@@ -184,7 +187,11 @@ export class Client {
     const res = await fetch(this.base + path, {
       method,
       headers: h,
-      body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+      body: body === undefined
+        ? undefined
+        : raw || typeof body === "string"
+        ? body as BodyInit
+        : JSON.stringify(body),
       redirect: "manual",
       client: this.httpClient,
     });

@@ -8,8 +8,10 @@ import { Readable } from "node:stream";
 import { createGunzip, createZstdDecompress } from "node:zlib";
 import { createTarDecoder } from "modern-tar";
 import type { ParsedTarEntry } from "modern-tar";
+import { PayloadTooLargeError } from "../errors.ts";
 import { HashingCounter } from "./_hashing.ts";
 import {
+  type Compression,
   type Manifest,
   ManifestSchema,
   parseSums,
@@ -19,12 +21,13 @@ import {
 } from "./format.ts";
 
 /** The archive's entries in order, plus the hash of the raw file once fully read. */
-export function openEntries(path: string): {
+export function openEntries(path: string, compression?: Compression): {
   entries: ReadableStream<ParsedTarEntry>;
   fileHash: HashingCounter;
 } {
   const hasher = new HashingCounter();
-  const decompress = path.endsWith(".zst") ? createZstdDecompress() : createGunzip();
+  const zstd = compression ? compression === "zstd" : path.endsWith(".zst");
+  const decompress = zstd ? createZstdDecompress() : createGunzip();
   const raw = createReadStream(path, { highWaterMark: 256 * 1024 });
   raw.on("error", (err) => decompress.destroy(err));
   hasher.on("error", (err) => decompress.destroy(err));
@@ -73,7 +76,7 @@ export interface ScanLimits {
 }
 
 /** Raised when an archive exceeds a cap (answered 413). */
-export class ArchiveLimitError extends Error {
+export class ArchiveLimitError extends PayloadTooLargeError {
   override name = "ArchiveLimitError";
 }
 
@@ -179,6 +182,7 @@ export async function scanArchive(
   path: string,
   file: string,
   limits: ScanLimits = {},
+  compression?: Compression,
 ): Promise<VerifyReport> {
   const report: VerifyReport = {
     ok: false,
@@ -198,7 +202,7 @@ export async function scanArchive(
   const symlinks = new Set<string>();
   let last = "";
   try {
-    const { entries, fileHash } = openEntries(path);
+    const { entries, fileHash } = openEntries(path, compression);
     for await (const entry of entries) {
       const { name, type, size } = entry.header;
       report.entries++;
@@ -278,7 +282,7 @@ export async function scanArchive(
   if (sumsDigest === folded.digest("hex")) {
     report.checked = files;
   } else {
-    await compareSums(path, report);
+    await compareSums(path, report, compression);
   }
   if (report.unsafe.length) {
     report.error = `Members that would escape or do not belong: ${report.unsafe[0]}`;
@@ -290,10 +294,14 @@ export async function scanArchive(
 }
 
 /** The slow path: every member's hash against SHA256SUMS, in any order. */
-async function compareSums(path: string, report: VerifyReport): Promise<void> {
+async function compareSums(
+  path: string,
+  report: VerifyReport,
+  compression?: Compression,
+): Promise<void> {
   const computed = new Map<string, string>();
   let sums = new Map<string, string>();
-  const { entries } = openEntries(path);
+  const { entries } = openEntries(path, compression);
   for await (const entry of entries) {
     const { name, type } = entry.header;
     if (type !== undefined && type !== "file") {

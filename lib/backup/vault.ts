@@ -1,7 +1,8 @@
 /** The local vault: backup files with their sidecars in `<data>/backups`. */
 import { NotFoundError, ValidationError } from "../errors.ts";
-import { isBackupFileName, type Sidecar } from "./format.ts";
-import { readSidecar } from "./reader.ts";
+import type { DatabaseSync } from "node:sqlite";
+import { isBackupFileName, type Manifest, type Sidecar } from "./format.ts";
+import { drain, openEntries, readSidecar } from "./reader.ts";
 
 /** Throws unless `file` is a backup file name Bosun writes (no paths, no traversal). */
 export function assertBackupName(file: string): void {
@@ -49,4 +50,94 @@ export async function backupSize(vaultDir: string, file: string): Promise<number
     if (err instanceof Deno.errors.NotFound) throw new NotFoundError(`No backup "${file}"`);
     throw err;
   }
+}
+
+/** The last verification of a backup, as recorded. */
+export interface VerifiedState {
+  ok: boolean;
+  at: string;
+  error: string | null;
+}
+
+/** Records a verification's outcome (shown in the vault until the next one). */
+export function recordVerification(
+  db: DatabaseSync,
+  file: string,
+  outcome: { ok: boolean; error?: string },
+): void {
+  db.prepare(
+    `INSERT INTO backup_verifications (file, ok, checked_at, error) VALUES (?, ?, ?, ?)
+     ON CONFLICT(file) DO UPDATE SET ok = excluded.ok, checked_at = excluded.checked_at,
+       error = excluded.error`,
+  ).run(file, outcome.ok ? 1 : 0, Date.now(), outcome.error ?? null);
+}
+
+/** Every recorded verification, by file. */
+export function verifiedStates(db: DatabaseSync): Map<string, VerifiedState> {
+  const rows = db.prepare("SELECT file, ok, checked_at, error FROM backup_verifications")
+    .all() as { file: string; ok: number; checked_at: number; error: string | null }[];
+  return new Map(rows.map((r) => [r.file, {
+    ok: r.ok === 1,
+    at: new Date(r.checked_at).toISOString(),
+    error: r.error,
+  }]));
+}
+
+/** Forgets what Bosun recorded about a deleted backup. */
+export function forgetBackup(db: DatabaseSync, file: string): void {
+  db.prepare("DELETE FROM backup_verifications WHERE file = ?").run(file);
+}
+
+/** One entry of a preview's file tree. */
+export interface TreeEntry {
+  path: string;
+  type: string;
+  size: number;
+  mode?: number;
+  mtime?: string;
+  linkname?: string;
+}
+
+/** A backup's manifest and the trees of its volumes and binds, read without extracting. */
+export async function previewBackup(
+  vaultDir: string,
+  file: string,
+  limit: number,
+): Promise<{ manifest: Manifest; trees: Record<string, TreeEntry[]>; truncated: boolean }> {
+  assertBackupName(file);
+  const { manifest } = await readSidecar(vaultDir, file);
+  const trees: Record<string, TreeEntry[]> = {};
+  let listed = 0;
+  let truncated = false;
+  const { entries } = openEntries(`${vaultDir}/${file}`);
+  const reader = entries.getReader();
+  try {
+    while (true) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      const h = value.header;
+      const m = /^((?:volumes|binds)\/[^/]+)(?:\/(.*))?$/.exec(h.name);
+      if (m) {
+        if (listed >= limit) {
+          truncated = true;
+          break;
+        }
+        listed++;
+        (trees[m[1]] ??= []).push({
+          path: m[2] || "/",
+          type: h.type ?? "file",
+          size: h.size,
+          mode: h.mode,
+          mtime: h.mtime?.toISOString(),
+          linkname: h.linkname || undefined,
+        });
+      } else if (h.name.startsWith("image/") || h.name === "SHA256SUMS") {
+        break; // nothing listed after the volumes and binds
+      }
+      await drain(value.body);
+    }
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+  return { manifest, trees, truncated };
 }

@@ -169,7 +169,10 @@ Deno.test("backup → verify → restore is byte-exact, here and on another engi
     await t.step("download, then delete removes the file and its sidecar", async () => {
       const res = await admin.req("GET", `/api/backups/${file}/download`);
       assert.equal(res.status, 200);
-      assert.equal(res.headers.get("Content-Disposition"), `attachment; filename="${file}"`);
+      assert.equal(
+        res.headers.get("Content-Disposition"),
+        `attachment; filename="${file}"; filename*=UTF-8''${file}`,
+      );
       const bytes = new Uint8Array(await res.arrayBuffer());
       assert.equal(bytes.length, (await Deno.stat(`${bosun.dataDir}/backups/${file}`)).size);
       assert.equal((await admin.json("DELETE", `/api/backups/${file}`)).status, 204);
