@@ -59,7 +59,9 @@ async function craft(extra: { name: string; type?: string; linkname?: string; bo
 }
 
 async function vaultNames(dataDir: string): Promise<string[]> {
-  return [...Deno.readDirSync(`${dataDir}/backups`)].map((e) => e.name).sort();
+  const names: string[] = [];
+  for await (const e of Deno.readDir(`${dataDir}/backups`)) names.push(e.name);
+  return names.sort();
 }
 
 Deno.test("the vault: verified state, preview, Range, links, uploads, delete all", async (t) => {
