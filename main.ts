@@ -119,12 +119,17 @@ async function run(config: Config, log: Logger): Promise<number> {
   const defaultServerName = hostname.replace(/[^A-Za-z0-9._-]/g, "-") || "bosun";
   const serverName = () => getSettings(db, { serverName: defaultServerName }).serverName;
   const locks = new ContainerLocks();
+  const selfId = await detectSelfContainerId(docker, {
+    configured: config.selfContainer,
+    hostname,
+  });
   const backups = new BackupQueue(db, docker, log, {
     vaultDir,
     serverName,
     version: VERSION,
     labelCommands: () => getSettings(db, { serverName: defaultServerName }).backupLabelCommands,
     locks,
+    selfId,
   });
   const interrupted = await backups.recover();
   if (interrupted) {
@@ -165,10 +170,7 @@ async function run(config: Config, log: Logger): Promise<number> {
     },
     linkTtlMs: config.downloadLinkTtl,
     rememberMs: config.sessionRemember,
-    selfId: await detectSelfContainerId(docker, {
-      configured: config.selfContainer,
-      hostname,
-    }),
+    selfId,
     stats,
     host: new HostSampler(dataDir),
     vaultDir,

@@ -12,7 +12,7 @@ import {
 } from "../lib/backup/preferences.ts";
 import { containerName, isHelper } from "../lib/containers/lifecycle.ts";
 import { SelfProtectionError } from "../lib/containers/self.ts";
-import { inspectContainer } from "../lib/docker/containers.ts";
+import { inspectContainer, listContainers } from "../lib/docker/containers.ts";
 import { verifyBackup } from "../lib/backup/reader.ts";
 import { restoreBackup } from "../lib/backup/restore.ts";
 import {
@@ -34,6 +34,13 @@ import {
 } from "../lib/backup/links.ts";
 import { type Context, Hono } from "hono";
 import { receiveUpload, type UploadLimits } from "../lib/backup/upload.ts";
+import {
+  backupNetwork,
+  deleteNetworkBackup,
+  listNetworkBackups,
+  readNetworkBackup,
+  restoreNetwork,
+} from "../lib/backup/networks.ts";
 import { sendFile } from "./_files.ts";
 import type { BackupJob, BackupQueue } from "../lib/backup/queue.ts";
 import { principalName } from "./_env.ts";
@@ -140,10 +147,14 @@ export function createBackupRoutes(deps: BackupRouteDeps): OpenAPIHono<AppEnv> {
         query: z.object({ wait: z.enum(["true", "false"]).default("false") }).strict(),
         ...body(
           BackupPreferencesSchema.extend({
-            container: ContainerRefSchema,
+            container: ContainerRefSchema.optional(),
+            stack: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,127}$/).optional()
+              .describe("a compose project: every one of its containers in one archive"),
             remember: z.boolean().default(true)
               .describe("remember these choices for the container's next backups"),
-          }).strict(),
+          }).strict().refine((b) => (b.container === undefined) !== (b.stack === undefined), {
+            message: "give either container or stack",
+          }),
         ),
       },
       responses: {
@@ -153,18 +164,34 @@ export function createBackupRoutes(deps: BackupRouteDeps): OpenAPIHono<AppEnv> {
       },
     }),
     async (c) => {
-      const { container: ref, remember, ...choices } = c.req.valid("json");
-      const target = await inspectContainer(deps.docker, ref);
-      if (isHelper(target)) {
-        throw new ValidationError("Bosun's helper containers are not backed up");
+      const { container: ref, stack, remember, ...choices } = c.req.valid("json");
+      let key: string;
+      if (stack) {
+        if (choices.pre || choices.post || choices.includeImage) {
+          throw new ValidationError(
+            "A stack backup takes its commands from labels and does not include images",
+          );
+        }
+        const members = await listContainers(deps.docker, {
+          filters: { label: [`com.docker.compose.project=${stack}`] },
+        });
+        if (!members.length) throw new NotFoundError(`No compose project "${stack}"`);
+        key = `stack:${stack}`;
+      } else {
+        const target = await inspectContainer(deps.docker, ref!);
+        if (isHelper(target)) {
+          throw new ValidationError("Bosun's helper containers are not backed up");
+        }
+        key = containerName(target);
+        const consistency = choices.consistency ?? getPreferences(deps.db, key).consistency;
+        if (target.Id === deps.selfId && (consistency ?? "live") !== "live") {
+          throw new SelfProtectionError("Bosun never stops or pauses itself: back it up live");
+        }
       }
-      const name = containerName(target);
-      const options = { ...getPreferences(deps.db, name), ...stripUndefined(choices) };
-      if (target.Id === deps.selfId && (options.consistency ?? "live") !== "live") {
-        throw new SelfProtectionError("Bosun never stops or pauses itself: back it up live");
-      }
-      if (remember) rememberPreferences(deps.db, name, choices);
-      const job = deps.queue.enqueue(ref, {
+      const options = { ...getPreferences(deps.db, key), ...stripUndefined(choices) };
+      if (remember) rememberPreferences(deps.db, key, choices);
+      const target = stack ?? ref!;
+      const job = deps.queue.enqueue(target, {
         compression: options.compression ?? "gzip",
         consistency: options.consistency ?? "live",
         exclude: options.exclude,
@@ -172,11 +199,11 @@ export function createBackupRoutes(deps: BackupRouteDeps): OpenAPIHono<AppEnv> {
         pre: options.pre,
         post: options.post,
         type: "manual",
+        ...(stack ? { stack: true } : {}),
       }, principalName(c.var.principal));
-      const req = { container: ref };
       auditRequest(c, deps.db, {
         action: "backup.queue",
-        target: req.container,
+        target,
         result: "success",
         details: { job: job.id },
       });
@@ -184,7 +211,7 @@ export function createBackupRoutes(deps: BackupRouteDeps): OpenAPIHono<AppEnv> {
       const done = await deps.queue.waitFor(job.id, c.req.raw.signal);
       auditRequest(c, deps.db, {
         action: "backup.create",
-        target: req.container,
+        target,
         result: done.status === "complete" ? "success" : "failure",
         error: done.error ?? undefined,
         details: { job: job.id, file: done.file },
@@ -459,6 +486,128 @@ export function createBackupRoutes(deps: BackupRouteDeps): OpenAPIHono<AppEnv> {
   app.openapi(
     createRoute({
       method: "get",
+      path: "/networks",
+      tags: ["backups"],
+      summary: "Network backups (definitions: driver, IPAM, options, labels), newest first",
+      responses: {
+        200: json(z.array(z.record(z.string(), z.unknown())), "Network backups"),
+        ...PROBLEM_RESPONSES,
+      },
+    }),
+    async (c) => c.json(await listNetworkBackups(deps.vaultDir), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/networks",
+      tags: ["backups"],
+      summary: "Back up a network's definition",
+      request: { ...body(z.object({ network: z.string().min(1).max(255) }).strict()) },
+      responses: {
+        201: json(z.record(z.string(), z.unknown()), "The network backup"),
+        ...PROBLEM_RESPONSES,
+      },
+    }),
+    async (c) => {
+      const { network } = c.req.valid("json");
+      const backup = await audited(
+        c,
+        deps.db,
+        { action: "backup.network", target: network },
+        () =>
+          backupNetwork(deps.docker, deps.vaultDir, network, {
+            server: deps.serverName(),
+            version: deps.version,
+          }),
+        (b) => ({ file: b.file }),
+      );
+      return c.json(backup, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/networks/{file}/restore",
+      tags: ["backups"],
+      summary: "Create a network from its backup (optionally under another name)",
+      request: {
+        params: FileParam,
+        body: {
+          required: false,
+          content: {
+            "application/json": {
+              schema: z.object({
+                name: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/).optional(),
+              }).strict(),
+            },
+          },
+        },
+      },
+      responses: {
+        200: json(z.object({ id: z.string(), name: z.string() }), "The new network"),
+        ...PROBLEM_RESPONSES,
+      },
+    }),
+    async (c) => {
+      const { file } = c.req.valid("param");
+      const result = await audited(
+        c,
+        deps.db,
+        { action: "backup.network-restore", target: file },
+        () => restoreNetwork(deps.docker, deps.vaultDir, file, c.req.valid("json")?.name),
+        (r) => r,
+      );
+      return c.json(result, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/networks/{file}/download",
+      tags: ["backups"],
+      summary: "Download a network backup",
+      request: { params: FileParam },
+      responses: { 200: { description: "The JSON file" }, ...PROBLEM_RESPONSES },
+    }),
+    async (c) => {
+      const { file } = c.req.valid("param");
+      await readNetworkBackup(deps.vaultDir, file); // validates the name and that it exists
+      const size = (await Deno.stat(`${deps.vaultDir}/${file}`)).size;
+      return await sendFile(c, `${deps.vaultDir}/${file}`, {
+        name: file,
+        contentType: "application/json",
+        size,
+      });
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "delete",
+      path: "/networks/{file}",
+      tags: ["backups"],
+      summary: "Delete a network backup",
+      request: { params: FileParam },
+      responses: { 204: { description: "Deleted" }, ...PROBLEM_RESPONSES },
+    }),
+    async (c) => {
+      const { file } = c.req.valid("param");
+      await audited(
+        c,
+        deps.db,
+        { action: "backup.delete", target: file },
+        () => deleteNetworkBackup(deps.vaultDir, file),
+      );
+      return c.body(null, 204);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
       path: "/links",
       tags: ["backups"],
       summary: "Download links (active, and expired in the last week); tokens are never shown",
@@ -519,13 +668,16 @@ export function createBackupRoutes(deps: BackupRouteDeps): OpenAPIHono<AppEnv> {
         deps.db,
         { action: "backup.upload", target: c.req.valid("query").name ?? "(upload)" },
         () =>
-          receiveUpload(deps.vaultDir, c.req.raw, deps.uploads).then((s) => {
-            recordVerification(deps.db, s.file, { ok: true });
-            return s;
+          receiveUpload(deps.vaultDir, c.req.raw, deps.uploads).then((u) => {
+            if (u.kind === "archive") recordVerification(deps.db, u.file, { ok: true });
+            return u;
           }),
-        (s) => ({ file: s.file }),
+        (u) => ({ file: u.file, kind: u.kind }),
       );
-      return c.json(sidecar, 201);
+      return c.json(
+        sidecar.kind === "archive" ? sidecar.sidecar : { file: sidecar.file, kind: "network" },
+        201,
+      );
     },
   );
 
@@ -552,6 +704,10 @@ export function createBackupRoutes(deps: BackupRouteDeps): OpenAPIHono<AppEnv> {
             await deleteBackup(deps.vaultDir, b.file);
             forgetBackup(deps.db, b.file);
             revokeLinksTo(deps.db, b.file);
+            deleted++;
+          }
+          for (const n of await listNetworkBackups(deps.vaultDir)) {
+            await deleteNetworkBackup(deps.vaultDir, n.file!);
             deleted++;
           }
           return { deleted };

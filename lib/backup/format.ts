@@ -101,6 +101,20 @@ export const ManifestSchema = z.object({
     member: z.string().optional(),
   })),
   image: z.object({ included: z.boolean(), reference: z.string().optional() }),
+  /** "stack": several containers (`containers/<name>/container.json`); `container` names the project. */
+  kind: z.enum(["container", "stack"]).default("container"),
+  stack: z.object({
+    project: z.string(),
+    containers: z.array(z.object({
+      id: z.string(),
+      name: z.string(),
+      image: z.string(),
+      imageId: z.string(),
+      state: z.string(),
+    })),
+  }).optional(),
+  /** Custom networks whose definitions are stored under `networks/<name>.json`. */
+  networks: z.array(z.string()).default([]),
   commands: z.object({
     pre: z.array(z.string()).optional(),
     post: z.array(z.string()).optional(),

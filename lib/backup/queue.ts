@@ -24,6 +24,8 @@ export interface JobOptions {
   includeImage?: boolean;
   pre?: string[];
   post?: string[];
+  /** The job's `container` is a compose project: back up all of its containers. */
+  stack?: boolean;
 }
 
 const JobRowSchema = z.object({
@@ -87,6 +89,8 @@ export class BackupQueue extends EventTarget {
       /** The admin's setting: honour `bosun.backup.pre/post` labels. */
       labelCommands: () => boolean;
       locks: ContainerLocks;
+      /** Bosun's own container: never paused or stopped. */
+      selfId?: string;
     },
   ) {
     super();
@@ -100,18 +104,20 @@ export class BackupQueue extends EventTarget {
     for (const row of rows) {
       this.#finish(row.id, "failed", "Bosun stopped while this backup ran; nothing was kept");
       if (!row.container_id || !row.interrupted_state) continue;
-      try {
-        const c = await inspectContainer(this.docker, row.container_id);
-        if (row.interrupted_state === "paused" && c.State.Status === "paused") {
-          await unpauseContainer(this.docker, row.container_id);
-        } else if (row.interrupted_state === "stopped" && c.State.Status !== "running") {
-          await startContainer(this.docker, row.container_id);
+      for (const id of row.container_id.split(",")) {
+        try {
+          const c = await inspectContainer(this.docker, id);
+          if (row.interrupted_state === "paused" && c.State.Status === "paused") {
+            await unpauseContainer(this.docker, id);
+          } else if (row.interrupted_state === "stopped" && c.State.Status !== "running") {
+            await startContainer(this.docker, id);
+          }
+          this.log.info("container put back after an interrupted backup", {
+            container: c.Name.replace(/^\//, ""),
+          });
+        } catch (err) {
+          this.log.warn("could not put a container back", { error: (err as Error).message });
         }
-        this.log.info("container put back after an interrupted backup", {
-          container: row.container,
-        });
-      } catch (err) {
-        this.log.warn("could not put a container back", { error: (err as Error).message });
       }
     }
     this.#drain();
@@ -209,8 +215,10 @@ export class BackupQueue extends EventTarget {
     let release: (() => void) | undefined;
     const warnings: string[] = [];
     try {
-      let inspect = await inspectContainer(this.docker, row.container, { signal: abort.signal });
-      const name = containerName(inspect);
+      let inspect = options.stack
+        ? undefined
+        : await inspectContainer(this.docker, row.container, { signal: abort.signal });
+      const name = inspect ? containerName(inspect) : `stack:${row.container}`;
       let waited = false;
       release = await this.config.locks.acquire(name, "backup", {
         signal: abort.signal,
@@ -222,14 +230,18 @@ export class BackupQueue extends EventTarget {
       });
       running.waitingFor = undefined;
       // A recreate replaces the container under the same name: back up the new one.
-      if (waited) inspect = await inspectContainer(this.docker, name, { signal: abort.signal });
+      if (waited && inspect) {
+        inspect = await inspectContainer(this.docker, name, { signal: abort.signal });
+      }
       this.db.prepare(
         "UPDATE backup_jobs SET status = 'starting', started_at = ?, container_id = ? WHERE id = ?",
-      ).run(Date.now(), inspect.Id, row.id);
+      ).run(Date.now(), inspect?.Id ?? null, row.id);
       this.#publish(row.id);
       const started = Date.now();
       const sidecar = await writeBackup(this.docker, {
-        containerRef: inspect.Id,
+        containerRef: inspect?.Id,
+        project: options.stack ? row.container : undefined,
+        selfId: this.config.selfId,
         vaultDir: this.config.vaultDir,
         serverName: this.config.serverName(),
         toolVersion: this.config.version,
@@ -241,11 +253,16 @@ export class BackupQueue extends EventTarget {
           this.db.prepare("UPDATE backup_jobs SET warnings = ? WHERE id = ?")
             .run(JSON.stringify(warnings), row.id);
         },
-        onInterrupt: (state) =>
-          this.db.prepare("UPDATE backup_jobs SET interrupted_state = ? WHERE id = ?").run(
-            state,
-            row.id,
-          ),
+        onInterrupt: (state, ids) => {
+          if (state) {
+            this.db.prepare(
+              "UPDATE backup_jobs SET interrupted_state = ?, container_id = ? WHERE id = ?",
+            ).run(state, ids.join(","), row.id);
+          } else {
+            this.db.prepare("UPDATE backup_jobs SET interrupted_state = NULL WHERE id = ?")
+              .run(row.id);
+          }
+        },
         onProgress: (p) => {
           if (!running.progress) this.#setStatus(row.id, "running");
           const seconds = Math.max(0.001, (Date.now() - started) / 1000);

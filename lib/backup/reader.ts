@@ -42,30 +42,45 @@ export async function readSidecar(vaultDir: string, file: string): Promise<Sidec
   return SidecarSchema.parse(JSON.parse(await Deno.readTextFile(`${vaultDir}/${file}.json`)));
 }
 
-/** Reads `manifest.json` and `container.json` (the first two members) without the rest. */
-export async function readHead(
-  path: string,
-): Promise<{ manifest: Manifest; container: Record<string, unknown> }> {
+/** The configuration members at the head of an archive. */
+export interface ArchiveHead {
+  manifest: Manifest;
+  /** `container.json`, or each `containers/<name>/container.json` of a stack, by name. */
+  containers: Map<string, Record<string, unknown>>;
+  /** `networks/<name>.json` definitions (stacks). */
+  networks: Map<string, Record<string, unknown>>;
+}
+
+/** Reads the manifest and the configuration members that follow it, without the rest. */
+export async function readHead(path: string): Promise<ArchiveHead> {
   const { entries } = openEntries(path);
   let manifest: Manifest | undefined;
-  let container: Record<string, unknown> | undefined;
+  const containers = new Map<string, Record<string, unknown>>();
+  const networks = new Map<string, Record<string, unknown>>();
   const reader = entries.getReader();
   try {
-    while (!manifest || !container) {
+    while (true) {
       const { done, value } = await reader.read();
       if (done) break;
-      const text = await new Response(value.body).text();
-      if (value.header.name === "manifest.json") manifest = ManifestSchema.parse(JSON.parse(text));
-      else if (value.header.name === "container.json") container = JSON.parse(text);
-      else break;
+      const name = value.header.name;
+      const stack = /^containers\/([^/]+)\/container\.json$/.exec(name);
+      const network = /^networks\/([^/]+)\.json$/.exec(name);
+      if (!manifest && name !== "manifest.json") break;
+      if (name !== "manifest.json" && name !== "container.json" && !stack && !network) break;
+      if (value.header.size > 16 * 1024 * 1024) throw new Error(`${name} is implausibly large`);
+      const json = JSON.parse(await new Response(value.body).text());
+      if (name === "manifest.json") manifest = ManifestSchema.parse(json);
+      else if (name === "container.json") containers.set(manifest!.container.name, json);
+      else if (stack) containers.set(stack[1], json);
+      else networks.set(network![1], json);
     }
   } finally {
     await reader.cancel().catch(() => {});
   }
-  if (!manifest || !container) {
-    throw new Error("Not a Bosun backup: manifest.json and container.json must come first");
+  if (!manifest || !containers.size) {
+    throw new Error("Not a Bosun backup: manifest.json and the container configuration come first");
   }
-  return { manifest, container };
+  return { manifest, containers, networks };
 }
 
 /** Caps applied to archives from outside (uploads); the vault's own use none. */
@@ -110,9 +125,8 @@ export interface VerifyReport {
  * or a single file), the image, a stack's containers and compose file.
  */
 function memberRoot(name: string): string | undefined {
-  if (["manifest.json", "container.json", "SHA256SUMS", "network.json"].includes(name)) {
-    return "";
-  }
+  if (["manifest.json", "container.json", "SHA256SUMS"].includes(name)) return "";
+  if (/^networks\/[^/]+\.json$/.test(name)) return "";
   const m = /^(volumes|binds|containers|compose)\/([^/]+)(\/|$)/.exec(name) ??
     /^(image)(\/)/.exec(name);
   if (!m) return undefined;
@@ -220,7 +234,10 @@ export async function scanArchive(
       }
       if (report.entries <= 2) {
         const expected = report.entries === 1 ? "manifest.json" : "container.json";
-        if (name !== expected) {
+        if (
+          name !== expected &&
+          !(report.entries === 2 && /^containers\/[^/]+\/container\.json$/.test(name))
+        ) {
           throw new Error(`Not a Bosun backup: ${expected} must be member ${report.entries}`);
         }
       }

@@ -14,7 +14,15 @@ import {
   startContainer,
 } from "../docker/containers.ts";
 import { inspectImage, loadImage, pullImage } from "../docker/images.ts";
-import { connectNetwork, inspectNetwork, listNetworks } from "../docker/networks.ts";
+import {
+  connectNetwork,
+  createNetwork,
+  inspectNetwork,
+  listNetworks,
+  removeNetwork,
+} from "../docker/networks.ts";
+import type { Manifest } from "./format.ts";
+import { NetworkDefinitionSchema } from "./networks.ts";
 import {
   createVolume,
   inspectVolume,
@@ -63,8 +71,12 @@ export interface RestoreRequest {
 
 /** What a restore did. */
 export interface RestoreResult {
+  /** The (first) restored container. */
   id: string;
   name: string;
+  /** Every restored container (one, or a stack's). */
+  containers: { id: string; name: string }[];
+  networksCreated: string[];
   volumes: { from: string; to: string; mode: string }[];
   binds: { from: string; to: string }[];
   image: "present" | "loaded" | "pulled";
@@ -91,17 +103,31 @@ export async function restoreBackup(
     const report = await verifyBackup(req.vaultDir, req.file);
     if (!report.ok) throw new ConflictError(`The backup fails verification: ${report.error}`);
   }
-  const { manifest, container } = await readHead(path);
-  const inspect = structuredClone(container) as unknown as
-    & ContainerInspect
-    & Record<string, unknown>;
-  const name = req.name ?? manifest.container.name;
+  const head = await readHead(path);
+  const { manifest } = head;
+  const isStack = manifest.kind === "stack";
+  if (isStack && req.name) {
+    throw new ValidationError("A stack is restored under its containers' own names");
+  }
+  // One entry per container to create: its name and its saved configuration.
+  const targets = [...head.containers].map(([original, config]) => ({
+    name: isStack ? original : req.name ?? manifest.container.name,
+    image: String((config.Config as { Image?: string } | undefined)?.Image ?? ""),
+    imageId: String(config.Image ?? ""),
+    wasRunning: String((config.State as { Status?: string } | undefined)?.Status) === "running",
+    inspect: structuredClone(config) as unknown as ContainerInspect & Record<string, unknown>,
+  }));
+
+  orderByDependencies(targets);
 
   // Conflicts, all before any change.
-  const existing = await listContainers(docker, { filters: { name: [`^/${name}$`] } });
-  if (existing.length) throw new ConflictError(`A container named "${name}" already exists`);
+  for (const t of targets) {
+    const existing = await listContainers(docker, { filters: { name: [`^/${t.name}$`] } });
+    if (existing.length) throw new ConflictError(`A container named "${t.name}" already exists`);
+  }
   const volumes: RestoreResult["volumes"] = [];
   const recreated = new Map<string, VolumeSummary>();
+  const newPrefix = targets.length === 1 ? targets[0].name : manifest.container.name;
   for (const v of manifest.volumes) {
     const choice = req.volumes?.[v.name] ?? { mode: "new" as const };
     if (choice.mode === "skip" || !v.included) continue;
@@ -109,7 +135,7 @@ export async function restoreBackup(
     const exists = await inspectVolume(docker, target);
     if (choice.mode === "new" && exists) {
       if (choice.target) throw new ConflictError(`The volume "${target}" already exists`);
-      target = `${name}_${v.anonymous ? v.name.slice(0, 12) : v.name}`;
+      target = `${newPrefix}_${v.anonymous ? v.name.slice(0, 12) : v.name}`;
       if (await inspectVolume(docker, target)) {
         throw new ConflictError(`The volumes "${v.name}" and "${target}" both exist already`);
       }
@@ -140,32 +166,133 @@ export async function restoreBackup(
       throw new ValidationError(`Invalid port override ${port} → ${hostPort}`);
     }
   }
-  const networks = new Set((await listNetworks(docker)).map((n) => n.name));
-  const adapted = adaptInspect(inspect, volumes, binds, req.ports ?? {}, networks);
-  await assertPortsFree(docker, inspect);
-  const droppedStaticIps = await checkStaticIps(docker, inspect, req.staticIps ?? "keep");
+  const existingNetworks = new Set((await listNetworks(docker)).map((n) => n.name));
+  const missingNetworks = [...head.networks.keys()].filter((n) => !existingNetworks.has(n));
+  const networks = new Set([...existingNetworks, ...missingNetworks]);
+  const droppedNetworks = new Set<string>();
+  const droppedStaticIps: string[] = [];
+  for (const t of targets) {
+    const ports = isStack ? {} : req.ports ?? {};
+    for (const d of adaptInspect(t.inspect, volumes, binds, ports, networks)) {
+      droppedNetworks.add(d);
+    }
+    await assertPortsFree(docker, t.inspect);
+    droppedStaticIps.push(...await checkStaticIps(docker, t.inspect, req.staticIps ?? "keep"));
+  }
 
-  // The image: here already, in the archive, or pulled (pulling changes no container).
+  // Images: here already, in the archive, or pulled (pulling changes no container).
   let image: RestoreResult["image"] = "present";
-  const config = inspect.Config as Record<string, unknown>;
-  if (!(await inspectImage(docker, manifest.container.image))) {
-    if (await inspectImage(docker, manifest.container.imageId)) {
-      config.Image = manifest.container.imageId;
-    } else if (manifest.image.included) {
+  for (const t of targets) {
+    const config = t.inspect.Config as Record<string, unknown>;
+    if (await inspectImage(docker, t.image)) continue;
+    if (await inspectImage(docker, t.imageId)) {
+      config.Image = t.imageId;
+    } else if (manifest.image.included && !isStack) {
       image = "loaded";
     } else {
       try {
-        await pullImage(docker, manifest.container.image, { signal: req.signal });
+        await pullImage(docker, t.image, { signal: req.signal });
       } catch (err) {
         throw new ConflictError(
-          `The image "${manifest.container.image}" is not on this engine and is not in the ` +
-            `backup, and pulling it failed: ${(err as Error).message}`,
+          `The image "${t.image}" is not on this engine and is not in the backup, and ` +
+            `pulling it failed: ${(err as Error).message}`,
         );
       }
       image = "pulled";
     }
   }
 
+  const sinks = restoreSinks(docker, manifest, volumes, binds, image === "loaded");
+  const createdVolumes: string[] = [];
+  const createdNetworks: string[] = [];
+  const created: string[] = [];
+  try {
+    for (const name of missingNetworks) {
+      const def = NetworkDefinitionSchema.parse({ ...head.networks.get(name), name });
+      await createNetwork(docker, def);
+      createdNetworks.push(name);
+    }
+    for (const p of volumes) {
+      const old = recreated.get(p.to);
+      if (old) await removeVolume(docker, p.to);
+      const from = manifest.volumes.find((v) => v.name === p.from)!;
+      await createVolume(docker, {
+        name: p.to,
+        driver: old?.driver ?? from.driver,
+        options: old?.options ?? from.driverOpts,
+        labels: old?.labels ?? { ...from.labels, "bosun.restored-from": req.file },
+      });
+      if (p.mode === "new") createdVolumes.push(p.to);
+    }
+    await fillSinks(path, sinks);
+    const apiVersion = await docker.apiVersion();
+    for (const t of targets) {
+      if (image === "loaded" && !(await inspectImage(docker, t.image))) {
+        (t.inspect.Config as Record<string, unknown>).Image = t.imageId;
+      }
+      const plan = planCreate(t.inspect, apiVersion);
+      const id = await createContainer(docker, t.name, plan.body);
+      created.push(id);
+      for (const { network, endpoint } of plan.connectAfter) {
+        await connectNetwork(docker, network, id, endpoint);
+      }
+    }
+    for (const [i, t] of targets.entries()) {
+      if (req.start ?? t.wasRunning) await startContainer(docker, created[i]);
+    }
+    return {
+      id: created[0],
+      name: targets[0].name,
+      containers: targets.map((t, i) => ({ id: created[i], name: t.name })),
+      volumes,
+      binds,
+      image,
+      networksCreated: createdNetworks,
+      droppedNetworks: [...droppedNetworks],
+      droppedStaticIps,
+    };
+  } catch (err) {
+    for (const id of created) await removeContainer(docker, id, { force: true }).catch(() => {});
+    for (const v of createdVolumes) await removeVolume(docker, v, { force: true }).catch(() => {});
+    for (const n of createdNetworks) await removeNetwork(docker, n).catch(() => {});
+    throw err;
+  }
+}
+
+/**
+ * Sorts a stack's containers so each comes after the services it depends on (compose's
+ * `com.docker.compose.depends_on` label, "db:service_started:false,cache:…"); a cycle keeps
+ * the remaining order.
+ */
+export function orderByDependencies(
+  targets: { name: string; inspect: ContainerInspect }[],
+): void {
+  const labels = (t: (typeof targets)[number]) =>
+    ((t.inspect.Config as { Labels?: Record<string, string> | null }).Labels) ?? {};
+  const service = new Map(targets.map((t) => [labels(t)["com.docker.compose.service"], t]));
+  const ordered: typeof targets = [];
+  const visiting = new Set<(typeof targets)[number]>();
+  const visit = (t: (typeof targets)[number]) => {
+    if (ordered.includes(t) || visiting.has(t)) return;
+    visiting.add(t);
+    for (const dep of (labels(t)["com.docker.compose.depends_on"] ?? "").split(",")) {
+      const target = service.get(dep.split(":")[0]);
+      if (target) visit(target);
+    }
+    ordered.push(t);
+  };
+  for (const t of targets) visit(t);
+  targets.splice(0, targets.length, ...ordered);
+}
+
+/** Where each tree of the archive goes: volumes, binds (directory or file), the image. */
+function restoreSinks(
+  docker: DockerClient,
+  manifest: Manifest,
+  volumes: RestoreResult["volumes"],
+  binds: RestoreResult["binds"],
+  loadImageFromArchive: boolean,
+): Sink[] {
   const sinks: Sink[] = [];
   for (const p of volumes) {
     sinks.push({
@@ -189,55 +316,14 @@ export async function restoreBackup(
       open: () => openHelperWriter(docker, { type: "bind", source: parent, target: "/v" }, "/v"),
     });
   }
-  if (image === "loaded") {
+  if (loadImageFromArchive) {
     sinks.push({
       prefix: "image/",
       renameMember: (rest) => rest,
       open: () => openImageLoader(docker),
     });
   }
-
-  const createdVolumes: string[] = [];
-  let containerId: string | undefined;
-  try {
-    for (const p of volumes) {
-      const old = recreated.get(p.to);
-      if (old) await removeVolume(docker, p.to);
-      const from = manifest.volumes.find((v) => v.name === p.from)!;
-      await createVolume(docker, {
-        name: p.to,
-        driver: old?.driver ?? from.driver,
-        options: old?.options ?? from.driverOpts,
-        labels: old?.labels ?? { ...from.labels, "bosun.restored-from": req.file },
-      });
-      if (p.mode === "new") createdVolumes.push(p.to);
-    }
-    await fillSinks(path, sinks);
-    if (image === "loaded" && !(await inspectImage(docker, manifest.container.image))) {
-      config.Image = manifest.container.imageId;
-    }
-    const createPlan = planCreate(inspect, await docker.apiVersion());
-    containerId = await createContainer(docker, name, createPlan.body);
-    for (const { network, endpoint } of createPlan.connectAfter) {
-      await connectNetwork(docker, network, containerId, endpoint);
-    }
-    if (req.start ?? manifest.container.state === "running") {
-      await startContainer(docker, containerId);
-    }
-    return {
-      id: containerId,
-      name,
-      volumes,
-      binds,
-      image,
-      droppedNetworks: adapted,
-      droppedStaticIps,
-    };
-  } catch (err) {
-    if (containerId) await removeContainer(docker, containerId, { force: true }).catch(() => {});
-    for (const v of createdVolumes) await removeVolume(docker, v, { force: true }).catch(() => {});
-    throw err;
-  }
+  return sinks;
 }
 
 /** An absolute host path without `..`, `:` or control characters. */

@@ -6,6 +6,7 @@
  */
 import { ConflictError, PayloadTooLargeError, ValidationError } from "../errors.ts";
 import { backupFileName, type Compression, type Sidecar } from "./format.ts";
+import { storeNetworkUpload } from "./networks.ts";
 import { scanArchive } from "./reader.ts";
 import { writeAtomically } from "./writer.ts";
 
@@ -23,12 +24,18 @@ function sniff(head: Uint8Array): Compression | undefined {
   return undefined;
 }
 
-/** Stores an uploaded archive in the vault once it has passed every check. */
+/** What an upload became: a container (or stack) backup, or a network backup. */
+export type Upload = { kind: "archive"; file: string; sidecar: Sidecar } | {
+  kind: "network";
+  file: string;
+};
+
+/** Stores an uploaded archive or network backup in the vault once it has passed every check. */
 export async function receiveUpload(
   vaultDir: string,
   request: Request,
   limits: UploadLimits,
-): Promise<Sidecar> {
+): Promise<Upload> {
   const declared = Number(request.headers.get("Content-Length") ?? "NaN");
   if (declared > limits.maxBytes) {
     throw new PayloadTooLargeError(
@@ -39,9 +46,20 @@ export async function receiveUpload(
   const partial = `${vaultDir}/.upload-${crypto.randomUUID().slice(0, 8)}.partial`;
   try {
     const head = await receive(request.body, partial, limits.maxBytes);
+    if (head[0] === 0x7b) { // "{": a network backup (small JSON)
+      if ((await Deno.stat(partial)).size > 1024 * 1024) {
+        throw new PayloadTooLargeError("A network backup is never larger than 1 MiB");
+      }
+      return {
+        kind: "network",
+        file: await storeNetworkUpload(vaultDir, await Deno.readTextFile(partial)),
+      };
+    }
     const compression = sniff(head);
     if (!compression) {
-      throw new ValidationError("Not a Bosun backup: the file is neither gzip nor zstd");
+      throw new ValidationError(
+        "Not a Bosun backup: the file is neither a gzip or zstd archive nor a network backup",
+      );
     }
     const report = await scanArchive(partial, "(upload)", {
       maxEntries: limits.maxEntries,
@@ -72,7 +90,7 @@ export async function receiveUpload(
       manifest: m,
     };
     await writeAtomically(`${vaultDir}/${file}.json`, JSON.stringify(sidecar, null, 2));
-    return sidecar;
+    return { kind: "archive", file, sidecar };
   } finally {
     await Deno.remove(partial).catch(() => {});
   }

@@ -15,6 +15,7 @@ import type { DockerClient } from "../docker/client.ts";
 import {
   type ContainerInspect,
   inspectContainer,
+  listContainers,
   pauseContainer,
   startContainer,
   stopContainer,
@@ -22,7 +23,9 @@ import {
 } from "../docker/containers.ts";
 import { exportImage, inspectImage } from "../docker/images.ts";
 import { inspectVolume } from "../docker/volumes.ts";
-import { containerName } from "../containers/lifecycle.ts";
+import { containerName, isHelper } from "../containers/lifecycle.ts";
+import { inspectNetwork } from "../docker/networks.ts";
+import { NotFoundError } from "../errors.ts";
 import { COMMAND_LABELS, parseCommandLabel, runCommand } from "./commands.ts";
 import { createHelper, type HelperMount, removeHelper } from "./helper.ts";
 import { FlowWindow } from "./_flow.ts";
@@ -46,7 +49,11 @@ export interface BackupProgress {
 
 /** What to back up and how. */
 export interface BackupRequest {
-  containerRef: string;
+  /** The container to back up — or, with `project`, every container of a compose project. */
+  containerRef?: string;
+  project?: string;
+  /** Bosun's own container: never paused or stopped (a stack may include it). */
+  selfId?: string;
   vaultDir: string;
   serverName: string;
   toolVersion: string;
@@ -65,8 +72,8 @@ export interface BackupRequest {
   /** Told about problems that do not fail the backup (a post command that failed). */
   onWarning?: (message: string) => void;
   onProgress?: (p: BackupProgress) => void;
-  /** Told before the container is stopped or paused, and again once it is back. */
-  onInterrupt?: (state: "stopped" | "paused" | null) => void;
+  /** Told which containers are about to be stopped or paused, and (null) once all are back. */
+  onInterrupt?: (state: "stopped" | "paused" | null, ids: string[]) => void;
   signal?: AbortSignal;
 }
 
@@ -106,21 +113,46 @@ class SpaceGuard extends Transform {
 
 /** Writes the backup; resolves with its sidecar once the file is complete and in place. */
 export async function writeBackup(docker: DockerClient, req: BackupRequest): Promise<Sidecar> {
-  const inspect = await inspectContainer(docker, req.containerRef, { signal: req.signal });
-  const name = containerName(inspect);
+  const targets = req.project
+    ? await stackContainers(docker, req.project, req.signal)
+    : [await inspectContainer(docker, req.containerRef!, { signal: req.signal })];
   const created = new Date();
-  const file = backupFileName(req.serverName, name, created, req.compression);
-  const commands = backupCommands(inspect, req);
-  const manifest = await buildManifest(docker, inspect, req, created, commands);
-  const partial = `${req.vaultDir}/.${file}.${crypto.randomUUID().slice(0, 8)}.partial`;
-  const canExec = inspect.State.Status === "running";
-  if (commands.pre && canExec) {
-    await runCommand(docker, inspect.Id, commands.pre, { signal: req.signal });
+  const parts: { inspect: ContainerInspect; manifest: Manifest; commands: Commands }[] = [];
+  for (const inspect of targets) {
+    const commands = backupCommands(inspect, req);
+    parts.push({
+      inspect,
+      commands,
+      manifest: await buildManifest(docker, inspect, req, created, commands),
+    });
   }
+  const { manifest, members } = req.project
+    ? await stackManifest(docker, req.project, parts, req)
+    : {
+      manifest: parts[0].manifest,
+      members: [{ name: "container.json", text: JSON.stringify(parts[0].inspect, null, 2) }],
+    };
+  const file = backupFileName(req.serverName, manifest.container.name, created, req.compression);
+  const partial = `${req.vaultDir}/.${file}.${crypto.randomUUID().slice(0, 8)}.partial`;
+  const ran: typeof parts = [];
   try {
-    const restore = await applyConsistency(docker, inspect, req.consistency, req.onInterrupt);
+    for (const part of parts) {
+      if (part.commands.pre && part.inspect.State.Status === "running") {
+        ran.push(part);
+        await runCommand(docker, part.inspect.Id, part.commands.pre, { signal: req.signal });
+      }
+    }
+    const interrupt = parts.map((p) => p.inspect).filter((i) =>
+      i.State.Status === "running" && req.consistency !== "live" && i.Id !== req.selfId
+    );
+    const state = req.consistency === "pause" ? "paused" : "stopped";
+    if (interrupt.length) req.onInterrupt?.(state, interrupt.map((i) => i.Id));
     try {
-      const { size, sha256 } = await writeArchive(docker, inspect, manifest, partial, req);
+      for (const i of interrupt) {
+        if (state === "paused") await pauseContainer(docker, i.Id);
+        else await stopContainer(docker, i.Id, { timeoutSeconds: 30 });
+      }
+      const { size, sha256 } = await writeArchive(docker, members, manifest, partial, req);
       await fsyncFile(partial);
       await Deno.rename(partial, `${req.vaultDir}/${file}`);
       const sidecar: Sidecar = { file, size, sha256, compression: req.compression, manifest };
@@ -131,15 +163,119 @@ export async function writeBackup(docker: DockerClient, req: BackupRequest): Pro
       await Deno.remove(partial).catch(() => {});
       throw err;
     } finally {
-      await restore();
+      // Put every container back, also when the backup failed, in their original order.
+      for (const i of interrupt) {
+        if (state === "paused") await unpauseContainer(docker, i.Id).catch(() => {});
+        else await startContainer(docker, i.Id).catch(() => {});
+      }
+      if (interrupt.length) req.onInterrupt?.(null, []);
     }
   } finally {
-    if (commands.post && canExec) {
-      await runCommand(docker, inspect.Id, commands.post).catch((err) =>
-        req.onWarning?.(`The post-backup command failed: ${(err as Error).message}`)
+    for (const part of ran) {
+      if (!part.commands.post) continue;
+      await runCommand(docker, part.inspect.Id, part.commands.post).catch((err) =>
+        req.onWarning?.(
+          `The post-backup command of ${containerName(part.inspect)} failed: ${
+            (err as Error).message
+          }`,
+        )
       );
     }
   }
+}
+
+type Commands = { pre?: string[]; post?: string[] };
+
+/** The containers of a compose project, by name; never Bosun's helpers. */
+async function stackContainers(
+  docker: DockerClient,
+  project: string,
+  signal?: AbortSignal,
+): Promise<ContainerInspect[]> {
+  const list = await listContainers(docker, {
+    filters: { label: [`com.docker.compose.project=${project}`] },
+    signal,
+  });
+  const out: ContainerInspect[] = [];
+  for (const c of list.sort((a, b) => a.name.localeCompare(b.name))) {
+    const inspect = await inspectContainer(docker, c.id, { signal });
+    if (!isHelper(inspect)) out.push(inspect);
+  }
+  if (!out.length) {
+    throw new NotFoundError(`No containers belong to the compose project "${project}"`);
+  }
+  return out;
+}
+
+/** The stack's manifest (volumes and binds each once) and its configuration members. */
+async function stackManifest(
+  docker: DockerClient,
+  project: string,
+  parts: { inspect: ContainerInspect; manifest: Manifest }[],
+  req: BackupRequest,
+): Promise<{ manifest: Manifest; members: { name: string; text: string }[] }> {
+  const volumes = new Map<string, Manifest["volumes"][number]>();
+  const binds = new Map<string, Manifest["binds"][number]>();
+  const networks = new Set<string>();
+  const members: { name: string; text: string }[] = [];
+  for (const { inspect, manifest } of parts) {
+    for (const v of manifest.volumes) if (!volumes.has(v.name)) volumes.set(v.name, v);
+    for (const b of manifest.binds) if (!binds.has(b.source)) binds.set(b.source, b);
+    const attached = (inspect.NetworkSettings as { Networks?: Record<string, unknown> } | undefined)
+      ?.Networks ?? {};
+    for (const n of Object.keys(attached)) {
+      if (!["bridge", "host", "none"].includes(n)) networks.add(n);
+    }
+    members.push({
+      name: `containers/${containerName(inspect)}/container.json`,
+      text: JSON.stringify(inspect, null, 2),
+    });
+  }
+  for (const name of networks) {
+    const n = await inspectNetwork(docker, name, { signal: req.signal });
+    const def = {
+      name: n.name,
+      driver: n.driver,
+      internal: n.internal,
+      attachable: n.attachable,
+      enableIPv6: n.enableIPv6,
+      ipam: n.ipam,
+      options: n.options,
+      labels: n.labels,
+    };
+    members.push({ name: `networks/${name}.json`, text: JSON.stringify(def, null, 2) });
+  }
+  const states = new Set(parts.map((p) => p.manifest.container.state));
+  return {
+    members,
+    manifest: {
+      ...parts[0].manifest,
+      kind: "stack",
+      container: {
+        id: "",
+        name: `stack-${project}`,
+        image: "",
+        imageId: "",
+        imageDigests: [],
+        state: states.size === 1 ? [...states][0] : "mixed",
+      },
+      stack: {
+        project,
+        containers: parts.map((p) => ({
+          id: p.manifest.container.id,
+          name: p.manifest.container.name,
+          image: p.manifest.container.image,
+          imageId: p.manifest.container.imageId,
+          state: p.manifest.container.state,
+        })),
+      },
+      volumes: [...volumes.values()],
+      binds: [...binds.values()],
+      image: { included: false },
+      commands: {},
+      networks: [...networks],
+    },
+  };
 }
 
 /** The pre/post commands: the request's, else the labels' when the admin allows them. */
@@ -218,39 +354,14 @@ async function buildManifest(
     }),
     image: req.includeImage ? { included: true, reference } : { included: false },
     commands,
+    kind: "container",
+    networks: [],
   };
-}
-
-/** Pauses or stops the container as asked; the returned function puts it back. */
-async function applyConsistency(
-  docker: DockerClient,
-  inspect: ContainerInspect,
-  mode: BackupRequest["consistency"],
-  onInterrupt: BackupRequest["onInterrupt"] = () => {},
-): Promise<() => Promise<void>> {
-  const running = inspect.State.Status === "running";
-  if (mode === "pause" && running) {
-    onInterrupt("paused");
-    await pauseContainer(docker, inspect.Id);
-    return async () => {
-      await unpauseContainer(docker, inspect.Id).catch(() => {});
-      onInterrupt(null);
-    };
-  }
-  if (mode === "stop" && running) {
-    onInterrupt("stopped");
-    await stopContainer(docker, inspect.Id, { timeoutSeconds: 30 });
-    return async () => {
-      await startContainer(docker, inspect.Id).catch(() => {});
-      onInterrupt(null);
-    };
-  }
-  return () => Promise.resolve();
 }
 
 async function writeArchive(
   docker: DockerClient,
-  inspect: ContainerInspect,
+  members: { name: string; text: string }[],
   manifest: Manifest,
   path: string,
   req: BackupRequest,
@@ -283,7 +394,7 @@ async function writeArchive(
   };
   try {
     await addText("manifest.json", JSON.stringify(manifest, null, 2));
-    await addText("container.json", JSON.stringify(inspect, null, 2));
+    for (const m of members) await addText(m.name, m.text);
     const emit = { controller, sums, progress, req, counter, window };
     for (const volume of manifest.volumes.filter((v) => v.included)) {
       await addMount(docker, { source: volume.name, target: "/v", readOnly: true }, emit, {

@@ -34,10 +34,22 @@ export async function connectNetwork(
   });
 }
 
-/** What Bosun reads of a network's inspect output: its containers and their addresses. */
+/** What Bosun reads of a network's inspect output: its definition, containers and addresses. */
 export const NetworkInspectSchema = z.looseObject({
   Id: z.string(),
   Name: z.string(),
+  Driver: z.string().default("bridge"),
+  Scope: z.string().default("local"),
+  Internal: z.boolean().default(false),
+  Attachable: z.boolean().default(false),
+  EnableIPv6: z.boolean().default(false),
+  IPAM: z.looseObject({
+    Driver: z.string().default("default"),
+    Config: z.array(z.record(z.string(), z.unknown())).nullable().default([]),
+    Options: z.record(z.string(), z.string()).nullable().default({}),
+  }).default({ Driver: "default", Config: [], Options: {} }),
+  Options: z.record(z.string(), z.string()).nullable().default({}),
+  Labels: z.record(z.string(), z.string()).nullable().default({}),
   Containers: z.record(
     z.string(),
     z.looseObject({ Name: z.string().default(""), IPv4Address: z.string().default("") }),
@@ -45,6 +57,14 @@ export const NetworkInspectSchema = z.looseObject({
 }).transform((n) => ({
   id: n.Id,
   name: n.Name,
+  driver: n.Driver,
+  scope: n.Scope,
+  internal: n.Internal,
+  attachable: n.Attachable,
+  enableIPv6: n.EnableIPv6,
+  ipam: { driver: n.IPAM.Driver, config: n.IPAM.Config ?? [], options: n.IPAM.Options ?? {} },
+  options: n.Options ?? {},
+  labels: n.Labels ?? {},
   containers: Object.entries(n.Containers ?? {}).map(([id, c]) => ({
     id,
     name: c.Name,
@@ -66,4 +86,52 @@ export function inspectNetwork(
     NetworkInspectSchema,
     options,
   );
+}
+
+/** A network's definition, as `POST /networks/create` takes it. */
+export interface NetworkDefinition {
+  name: string;
+  driver: string;
+  internal: boolean;
+  attachable: boolean;
+  enableIPv6: boolean;
+  ipam: { driver: string; config: Record<string, unknown>[]; options: Record<string, string> };
+  options: Record<string, string>;
+  labels: Record<string, string>;
+}
+
+/** `POST /networks/create`; resolves with the new network's id. */
+export async function createNetwork(
+  docker: DockerClient,
+  def: NetworkDefinition,
+  options: { signal?: AbortSignal } = {},
+): Promise<string> {
+  const created = await docker.request(
+    "POST",
+    "/networks/create",
+    z.object({ Id: z.string() }),
+    {
+      body: {
+        Name: def.name,
+        Driver: def.driver,
+        Internal: def.internal,
+        Attachable: def.attachable,
+        EnableIPv6: def.enableIPv6,
+        IPAM: { Driver: def.ipam.driver, Config: def.ipam.config, Options: def.ipam.options },
+        Options: def.options,
+        Labels: def.labels,
+      },
+      signal: options.signal,
+    },
+  );
+  return created.Id;
+}
+
+/** `DELETE /networks/{id}`. */
+export async function removeNetwork(
+  docker: DockerClient,
+  network: string,
+  options: { signal?: AbortSignal } = {},
+): Promise<void> {
+  await docker.requestEmpty("DELETE", `/networks/${encodeURIComponent(network)}`, options);
 }

@@ -184,7 +184,7 @@ Deno.test("the vault: verified state, preview, Range, links, uploads, delete all
     await t.step("hostile uploads are refused and leave nothing behind", async () => {
       const before = await vaultNames(bosun.dataDir);
       const cases: [string, Uint8Array, number, RegExp][] = [
-        ["not a tar", new TextEncoder().encode("hello, not an archive"), 400, /neither gzip/],
+        ["not a tar", new TextEncoder().encode("hello, not an archive"), 400, /neither a gzip/],
         [
           "a gzip that is not a tar",
           gzipSync(new TextEncoder().encode("x".repeat(5000))),
