@@ -88,6 +88,8 @@ export interface ScanLimits {
   /** Total size of all members once decompressed. */
   maxUncompressedBytes?: number;
   maxEntries?: number;
+  /** Only structure and safety: member bodies are skipped, not hashed (forced restores). */
+  safetyOnly?: boolean;
 }
 
 /** Raised when an archive exceeds a cap (answered 413). */
@@ -251,7 +253,7 @@ export async function scanArchive(
         report.unsafe.push(`${name.slice(0, 200)}: ${unsafe}`);
       }
       last = name.slice(0, 200);
-      if (type !== undefined && type !== "file") {
+      if ((type !== undefined && type !== "file") || (limits.safetyOnly && report.entries > 2)) {
         await drain(entry.body);
         continue;
       }

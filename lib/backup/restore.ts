@@ -32,7 +32,7 @@ import {
 import { ConflictError, ValidationError } from "../errors.ts";
 import { planCreate } from "../containers/recreate.ts";
 import { createHelper, type HelperMount, removeHelper } from "./helper.ts";
-import { drain, openEntries, readHead, verifyBackup } from "./reader.ts";
+import { drain, openEntries, readHead, scanArchive, verifyBackup } from "./reader.ts";
 import { FlowWindow } from "./_flow.ts";
 
 /** What to do with one volume of the backup. */
@@ -102,6 +102,12 @@ export async function restoreBackup(
   if (!req.force) {
     const report = await verifyBackup(req.vaultDir, req.file);
     if (!report.ok) throw new ConflictError(`The backup fails verification: ${report.error}`);
+  } else {
+    // Forced past damage, never past members that would escape: those are checked first.
+    const report = await scanArchive(path, req.file, { safetyOnly: true });
+    if (report.unsafe.length) {
+      throw new ConflictError(`The backup holds members that would escape: ${report.unsafe[0]}`);
+    }
   }
   const head = await readHead(path);
   const { manifest } = head;

@@ -227,6 +227,27 @@ Deno.test("the vault: verified state, preview, Range, links, uploads, delete all
       assert.ok(audit.body.filter((a) => a.result === "failure").length >= cases.length);
     });
 
+    await t.step("a tampered archive is refused even when forced; nothing changes", async () => {
+      const evil = await craft([
+        { name: `volumes/${volume}/link`, type: "symlink", linkname: "../../../../etc" },
+        { name: `volumes/${volume}/link/cron.d/x`, body: "* * * * * root sh" },
+      ]);
+      const name = "elsewhere__crafted__20260101T000000Z.tar.gz";
+      await Deno.writeFile(`${bosun.dataDir}/backups/${name}`, evil);
+      try {
+        const r = await admin.json<{ detail: string }>("POST", `/api/backups/${name}/restore`, {
+          force: true,
+          volumes: { [volume]: { mode: "overwrite" } },
+        });
+        assert.equal(r.status, 409, JSON.stringify(r.body));
+        assert.match(r.body.detail, /would escape/);
+        assert.equal((await docker("exec", id, "cat", "/data/d/one.txt")).trim(), "one");
+        assert.equal((await docker("ps", "-aq", "--filter", "name=crafted")).trim(), "");
+      } finally {
+        await Deno.remove(`${bosun.dataDir}/backups/${name}`);
+      }
+    });
+
     await t.step("uploads are rate limited per hour", async () => {
       let limited: number | undefined;
       for (let i = 0; i < 12 && limited === undefined; i++) {
