@@ -18,6 +18,7 @@ interface IslandModule {
 
 const ISLANDS: Record<string, () => Promise<IslandModule>> = {
   AuthForm: () => import("./AuthForm.tsx"),
+  BackupForm: () => import("./BackupForm.tsx"),
   BackupVault: () => import("./BackupVault.tsx"),
   ContainerActions: () => import("./ContainerActions.tsx"),
   ContainerTable: () => import("./ContainerTable.tsx"),

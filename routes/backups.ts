@@ -21,9 +21,9 @@ import {
   deleteBackup,
   forgetBackup,
   listBackups,
+  listVault,
   previewBackup,
   recordVerification,
-  verifiedStates,
 } from "../lib/backup/vault.ts";
 import {
   createLink,
@@ -126,14 +126,7 @@ export function createBackupRoutes(deps: BackupRouteDeps): OpenAPIHono<AppEnv> {
         ...PROBLEM_RESPONSES,
       },
     }),
-    async (c) => {
-      const verified = verifiedStates(deps.db);
-      const list = (await listBackups(deps.vaultDir)).map((b) => ({
-        ...b,
-        verified: verified.get(b.file) ?? null,
-      }));
-      return c.json(list, 200);
-    },
+    async (c) => c.json(await listVault(deps.vaultDir, deps.db), 200),
   );
 
   app.openapi(

@@ -129,6 +129,8 @@ export const SidecarSchema = z.object({
   size: z.number(),
   sha256: z.string(),
   compression: z.enum(COMPRESSIONS),
+  /** Bytes of file content read from the engine (an estimate for the next backup's ETA). */
+  unpackedSize: z.number().optional(),
   manifest: ManifestSchema,
 });
 /** The sidecar. */

@@ -11,6 +11,7 @@ import { ConflictError, NotFoundError } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
 import type { Compression } from "./format.ts";
 import { type BackupProgress, writeBackup } from "./writer.ts";
+import { listBackups } from "./vault.ts";
 import { containerName } from "../containers/lifecycle.ts";
 import type { ContainerLocks } from "../containers/locks.ts";
 
@@ -59,7 +60,12 @@ export interface BackupJob {
   warnings: string[];
   /** While waiting: what holds the container. */
   waitingFor?: string;
-  progress?: BackupProgress & { rateBytesPerSecond: number };
+  progress?: BackupProgress & {
+    rateBytesPerSecond: number;
+    /** From the container's previous backup; absent for a first backup. */
+    expectedBytes?: number;
+    etaSeconds?: number;
+  };
 }
 
 /** The job being worked on. */
@@ -238,6 +244,11 @@ export class BackupQueue extends EventTarget {
       ).run(Date.now(), inspect?.Id ?? null, row.id);
       this.#publish(row.id);
       const started = Date.now();
+      const previous = (await listBackups(this.config.vaultDir)).find((b) =>
+        b.manifest.container.name === (options.stack ? `stack-${row.container}` : name) &&
+        b.unpackedSize
+      );
+      const expectedBytes = previous?.unpackedSize;
       const sidecar = await writeBackup(this.docker, {
         containerRef: inspect?.Id,
         project: options.stack ? row.container : undefined,
@@ -266,7 +277,15 @@ export class BackupQueue extends EventTarget {
         onProgress: (p) => {
           if (!running.progress) this.#setStatus(row.id, "running");
           const seconds = Math.max(0.001, (Date.now() - started) / 1000);
-          running.progress = { ...p, rateBytesPerSecond: Math.round(p.bytesIn / seconds) };
+          const rate = Math.round(p.bytesIn / seconds);
+          running.progress = {
+            ...p,
+            rateBytesPerSecond: rate,
+            expectedBytes,
+            etaSeconds: expectedBytes && rate
+              ? Math.max(0, Math.round((expectedBytes - p.bytesIn) / rate))
+              : undefined,
+          };
           if (Date.now() - lastPublish > 250) (lastPublish = Date.now(), this.#publish(row.id));
         },
       });

@@ -141,3 +141,15 @@ export async function previewBackup(
   }
   return { manifest, trees, truncated };
 }
+
+/** A vault entry as the API and the Backups page show it. */
+export type VaultEntry = Sidecar & { verified: VerifiedState | null };
+
+/** Every backup with its recorded verification, newest first. */
+export async function listVault(vaultDir: string, db: DatabaseSync): Promise<VaultEntry[]> {
+  const verified = verifiedStates(db);
+  return (await listBackups(vaultDir)).map((b) => ({
+    ...b,
+    verified: verified.get(b.file) ?? null,
+  }));
+}

@@ -132,7 +132,10 @@ export async function writeBackup(docker: DockerClient, req: BackupRequest): Pro
       manifest: parts[0].manifest,
       members: [{ name: "container.json", text: JSON.stringify(parts[0].inspect, null, 2) }],
     };
-  const file = backupFileName(req.serverName, manifest.container.name, created, req.compression);
+  const file = await freeName(
+    req.vaultDir,
+    backupFileName(req.serverName, manifest.container.name, created, req.compression),
+  );
   const partial = `${req.vaultDir}/.${file}.${crypto.randomUUID().slice(0, 8)}.partial`;
   const ran: typeof parts = [];
   try {
@@ -152,10 +155,23 @@ export async function writeBackup(docker: DockerClient, req: BackupRequest): Pro
         if (state === "paused") await pauseContainer(docker, i.Id);
         else await stopContainer(docker, i.Id, { timeoutSeconds: 30 });
       }
-      const { size, sha256 } = await writeArchive(docker, members, manifest, partial, req);
+      const { size, sha256, unpackedSize } = await writeArchive(
+        docker,
+        members,
+        manifest,
+        partial,
+        req,
+      );
       await fsyncFile(partial);
       await Deno.rename(partial, `${req.vaultDir}/${file}`);
-      const sidecar: Sidecar = { file, size, sha256, compression: req.compression, manifest };
+      const sidecar: Sidecar = {
+        file,
+        size,
+        sha256,
+        compression: req.compression,
+        unpackedSize,
+        manifest,
+      };
       await writeAtomically(`${req.vaultDir}/${file}.json`, JSON.stringify(sidecar, null, 2));
       await fsyncFile(req.vaultDir);
       return sidecar;
@@ -365,7 +381,7 @@ async function writeArchive(
   manifest: Manifest,
   path: string,
   req: BackupRequest,
-): Promise<{ size: number; sha256: string }> {
+): Promise<{ size: number; sha256: string; unpackedSize: number }> {
   const { readable, controller } = createTarPacker();
   const window = new FlowWindow();
   const counter = new HashingCounter();
@@ -426,7 +442,11 @@ async function writeArchive(
     await sums.dispose();
   }
   await written;
-  return { size: counter.bytes, sha256: counter.hash.digest("hex") };
+  return {
+    size: counter.bytes,
+    sha256: counter.hash.digest("hex"),
+    unpackedSize: progress.bytesIn,
+  };
 }
 
 /**
@@ -566,6 +586,20 @@ function rename(name: string, prefix: string): string {
   if (/^\.?\/?v$/.test(name)) return prefix.slice(0, -1);
   const rest = name.replace(/^\.?\/?v(\/|$)/, "");
   return prefix + rest;
+}
+
+/** `name`, or `name` with `-2`, `-3`… before the extension when the vault already has it. */
+async function freeName(vaultDir: string, name: string): Promise<string> {
+  const [, base, ext] = /^(.*?)(\.tar\.(?:gz|zst))$/.exec(name)!;
+  for (let n = 1;; n++) {
+    const candidate = n === 1 ? name : `${base}-${n}${ext}`;
+    try {
+      await Deno.lstat(`${vaultDir}/${candidate}`);
+    } catch (err) {
+      if (err instanceof Deno.errors.NotFound) return candidate;
+      throw err;
+    }
+  }
 }
 
 async function fsyncFile(path: string): Promise<void> {

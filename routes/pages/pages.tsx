@@ -25,7 +25,9 @@ import LiveStats from "../../islands/LiveStats.tsx";
 import LogViewer from "../../islands/LogViewer.tsx";
 import StatsBoard from "../../islands/StatsBoard.tsx";
 import BackupVault from "../../islands/BackupVault.tsx";
-import { listBackups } from "../../lib/backup/vault.ts";
+import BackupForm from "../../islands/BackupForm.tsx";
+import { listVault } from "../../lib/backup/vault.ts";
+import { listNetworkBackups } from "../../lib/backup/networks.ts";
 import Terminal from "../../islands/Terminal.tsx";
 import EventsBoard from "../../islands/EventsBoard.tsx";
 import { toEventDto } from "../events.ts";
@@ -226,6 +228,17 @@ export function createPageRoutes(deps: PageDeps): Hono<AppEnv> {
               />
             </>
           )}
+          <h2>Backup</h2>
+          <Island
+            name="BackupForm"
+            component={BackupForm}
+            props={{
+              id: details.id,
+              name: details.name,
+              isSelf: details.isSelf,
+              mounts: details.mounts,
+            }}
+          />
           <h2>Logs</h2>
           <Island
             name="LogViewer"
@@ -271,7 +284,10 @@ export function createPageRoutes(deps: PageDeps): Hono<AppEnv> {
       <Island
         name="BackupVault"
         component={BackupVault}
-        props={{ backups: await listBackups(deps.vaultDir) }}
+        props={{
+          backups: await listVault(deps.vaultDir, deps.db),
+          networks: await listNetworkBackups(deps.vaultDir),
+        }}
       />,
     ));
 

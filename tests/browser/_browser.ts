@@ -27,6 +27,8 @@ export interface BrowserSession extends AsyncDisposable {
   page: Page;
   consoleErrors: string[];
   dialogs: string[];
+  /** Answers the next prompt() dialogs get, in order (others are dismissed). */
+  promptAnswers: string[];
 }
 
 /** Launches Chromium and signs in to `bosun` (running setup first). */
@@ -43,6 +45,7 @@ export async function signedInBrowser(bosun: Bosun, width = 1200): Promise<Brows
   const page = await context.newPage();
   const consoleErrors: string[] = [];
   const dialogs: string[] = [];
+  const promptAnswers: string[] = [];
   page.on("console", (m) => {
     // Other test files create containers in parallel; each new veth makes Chromium report
     // ERR_NETWORK_CHANGED for requests in flight. That is the machine, not Bosun.
@@ -53,13 +56,15 @@ export async function signedInBrowser(bosun: Bosun, width = 1200): Promise<Brows
   page.on("pageerror", (e) => consoleErrors.push(String(e)));
   page.on("dialog", (d) => {
     dialogs.push(`${d.type()}: ${d.message()}`);
-    void (d.type() === "confirm" ? d.accept() : d.dismiss());
+    if (d.type() === "prompt" && promptAnswers.length) void d.accept(promptAnswers.shift());
+    else void (d.type() === "confirm" ? d.accept() : d.dismiss());
   });
   return {
     browser,
     page,
     consoleErrors,
     dialogs,
+    promptAnswers,
     [Symbol.asyncDispose]: () => browser.close(),
   };
 }

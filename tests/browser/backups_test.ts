@@ -1,4 +1,7 @@
-/** The Backups page in Chromium: back up from the containers page, verify, restore. */
+/**
+ * The Backups page in Chromium: back up from the containers page and from a container's own
+ * form, preview, bulk verify, a download link, restore, delete all.
+ */
 import assert from "node:assert/strict";
 import { docker, startBosun, TestContainers } from "../_harness.ts";
 import { islandsReady, signedInBrowser } from "./_browser.ts";
@@ -26,19 +29,64 @@ Deno.test({
         await page.locator('[role="status"]', { hasText: "Queued 1 backup" }).waitFor();
       });
 
-      await t.step("the Backups page shows the job complete and the backup listed", async () => {
+      await t.step("the container page's backup form queues a paused backup", async () => {
+        await page.goto(`${bosun.url}/containers/bt-${containers.runId}-web`);
+        await islandsReady(page);
+        const form = page.locator('form[aria-label="Back up"]');
+        await form.locator('select[name="consistency"]').selectOption("pause");
+        await form.locator('button[type="submit"]').click();
+        await form.locator('[role="status"]', { hasText: "Queued backup job" }).waitFor();
+      });
+
+      await t.step("the Backups page shows the jobs complete and the backups listed", async () => {
         await page.goto(`${bosun.url}/backups`);
         await islandsReady(page);
-        await page.locator('[data-status="complete"]').first().waitFor({ timeout: 30_000 });
-        const row = page.locator("tr[data-backup]", { hasText: `bt-${containers.runId}-web` });
-        await row.waitFor();
-        await row.locator('button:has-text("Verify")').click();
-        await row.locator("[data-verified]", { hasText: "✓ ok" }).waitFor({ timeout: 30_000 });
-        await row.locator('button:has-text("Restore")').click();
+        const rows = page.locator("tr[data-backup]", { hasText: `bt-${containers.runId}-web` });
+        for (let i = 0; i < 100 && await rows.count() < 2; i++) {
+          await page.waitForTimeout(200);
+          if (i % 10 === 9) await page.reload().then(() => islandsReady(page));
+        }
+        assert.equal(await rows.count(), 2, "both backups are listed");
+      });
+
+      const row = page.locator("tr[data-backup]", { hasText: `bt-${containers.runId}-web` })
+        .first();
+      await t.step("preview shows the volume's files without extracting", async () => {
+        await row.locator('button:has-text("Preview")').click();
+        const preview = page.locator('section[aria-label="Preview"]');
+        await preview.locator("code", { hasText: "file.txt" }).waitFor();
+        await preview.locator('button:has-text("Close")').click();
+      });
+
+      await t.step("bulk verify marks the selected backups verified", async () => {
+        await page.locator('input[aria-label="Select all"]').check();
+        await page.click('button[data-bulk="verify"]');
+        await page.locator("[data-vault-status]", { hasText: "Verified 2 backup(s)" }).waitFor({
+          timeout: 30_000,
+        });
+        await row.locator("[data-verified]", { hasText: "✓ ok" }).waitFor();
+      });
+
+      await t.step("a download link works for someone without a session", async () => {
+        await row.locator('button:has-text("Link")').click();
+        const form = page.locator('form[aria-label="Download link"]');
+        await form.locator('button:has-text("Create link")').click();
+        const url = (await form.locator("code[data-link]").textContent())!;
+        assert.match(url, /\/dl\/[A-Za-z0-9_-]{43}$/);
+        const res = await fetch(url);
+        assert.equal(res.status, 200);
+        assert.ok((await res.arrayBuffer()).byteLength > 100);
+        await form.locator('button:has-text("Revoke")').click();
+        await form.locator('button:has-text("Revoke")').waitFor({ state: "detached" });
+        const gone = await fetch(url);
+        await gone.body?.cancel();
+        assert.equal(gone.status, 404);
+        await form.locator('button:has-text("Close")').click();
       });
 
       await t.step("restore under a new name brings the data back", async () => {
-        await page.fill('form[aria-label="Restore"] input[pattern]', restoredName);
+        await row.locator('button:has-text("Restore")').click();
+        await page.fill('form[aria-label="Restore"] input[name="name"]', restoredName);
         await page.click('form[aria-label="Restore"] button[type="submit"]');
         await page.locator('form[aria-label="Restore"] [role="status"]', { hasText: "Restored as" })
           .waitFor({ timeout: 30_000 });
@@ -46,6 +94,13 @@ Deno.test({
           (await docker("exec", restoredName, "cat", "/data/file.txt")).trim(),
           "precious",
         );
+      });
+
+      await t.step("delete all asks for the typed confirmation", async () => {
+        session.promptAnswers.push("delete all backups");
+        await page.click('button[data-action="delete-all"]');
+        await page.locator("[data-vault-status]", { hasText: "Deleted 2 backup(s)" }).waitFor();
+        assert.equal(await page.locator("tr[data-backup]").count(), 0);
       });
       assert.deepEqual(session.consoleErrors, []);
     } finally {
