@@ -14,6 +14,7 @@ export class StatsCache {
   #refreshedAt?: number;
   #nextAt?: number;
   #refreshing?: Promise<void>;
+  #queued?: Promise<void>;
   #timer?: ReturnType<typeof setTimeout>;
 
   constructor(
@@ -34,9 +35,20 @@ export class StatsCache {
     };
   }
 
-  /** Refreshes now (joining a refresh already running) and reschedules the next one. */
+  /**
+   * Refreshes now and reschedules the next one. A call while a refresh runs gets the one
+   * after it (shared by every such call): the running one may have listed the containers
+   * before the caller's container existed.
+   */
   refresh(): Promise<void> {
-    this.#refreshing ??= this.#refresh().finally(() => {
+    if (this.#refreshing) {
+      this.#queued ??= this.#refreshing.catch(() => {}).then(() => {
+        this.#queued = undefined;
+        return this.refresh();
+      });
+      return this.#queued;
+    }
+    this.#refreshing = this.#refresh().finally(() => {
       this.#refreshing = undefined;
       this.#schedule();
     });
