@@ -106,10 +106,10 @@ Deno.test("backup choices: binds, exclusions, commands, remembered options, rest
       );
       assert.equal(prefs.body.consistency, "pause");
       assert.deepEqual(prefs.body.exclude, [left]);
-      const queued = await admin.json<Job>("POST", "/api/backups", { container: id });
-      assert.equal(queued.body.options.consistency, "pause");
-      assert.deepEqual(queued.body.options.exclude, [left]);
-      await admin.json("DELETE", `/api/backups/jobs/${queued.body.id}`);
+      const done = await admin.json<Job>("POST", "/api/backups?wait=true", { container: id });
+      assert.equal(done.body.status, "complete", JSON.stringify(done.body));
+      assert.equal(done.body.options.consistency, "pause");
+      assert.deepEqual(done.body.options.exclude, [left]);
     });
 
     await t.step("a failing pre command fails the backup; nothing is written", async () => {
