@@ -561,9 +561,12 @@ async function reemit(
           async transform(chunk, out) {
             await window.room(chunk.length);
             hash.update(chunk);
+            const mib = Math.floor(progress.bytesIn / 1048576);
             progress.bytesIn += chunk.length;
-            progress.bytesOut = counter.bytes;
-            req.onProgress?.(progress);
+            if (Math.floor(progress.bytesIn / 1048576) !== mib) { // progress within large files, once a MiB
+              progress.bytesOut = counter.bytes;
+              req.onProgress?.(progress);
+            }
             out.enqueue(chunk);
           },
         }),
