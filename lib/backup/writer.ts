@@ -555,22 +555,21 @@ async function reemit(
     req.onProgress?.(progress);
     const body = controller.add(header);
     if (header.type === undefined || header.type === "file") {
+      // A plain loop, not a TransformStream per file: volumes hold millions of small files.
       const hash = createHash("sha256");
-      await entry.body.pipeThrough(
-        new TransformStream<Uint8Array, Uint8Array>({
-          async transform(chunk, out) {
-            await window.room(chunk.length);
-            hash.update(chunk);
-            const mib = Math.floor(progress.bytesIn / 1048576);
-            progress.bytesIn += chunk.length;
-            if (Math.floor(progress.bytesIn / 1048576) !== mib) { // progress within large files, once a MiB
-              progress.bytesOut = counter.bytes;
-              req.onProgress?.(progress);
-            }
-            out.enqueue(chunk);
-          },
-        }),
-      ).pipeTo(body);
+      const writer = body.getWriter();
+      for await (const chunk of entry.body) {
+        await window.room(chunk.length);
+        hash.update(chunk);
+        const mib = Math.floor(progress.bytesIn / 1048576);
+        progress.bytesIn += chunk.length;
+        if (Math.floor(progress.bytesIn / 1048576) !== mib) { // within large files, once a MiB
+          progress.bytesOut = counter.bytes;
+          req.onProgress?.(progress);
+        }
+        await writer.write(chunk);
+      }
+      await writer.close();
       await sums.push(sumLine(hash.digest("hex"), name));
       progress.bytesOut = counter.bytes;
       req.onProgress?.(progress);
