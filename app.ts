@@ -1,6 +1,8 @@
 /** Builds the Hono app from constructed services: middleware, API routes, pages, errors. */
 import type { ContainerLocks } from "./lib/containers/locks.ts";
 import type { UploadLimits } from "./lib/backup/upload.ts";
+import type { Scheduler } from "./lib/schedules/scheduler.ts";
+import { createScheduleRoutes } from "./routes/schedules.ts";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { DatabaseSync } from "node:sqlite";
 import type { AuthService } from "./lib/auth/auth_service.ts";
@@ -66,6 +68,8 @@ export interface AppDeps {
   uploads: UploadLimits;
   /** Default lifetime of a backup download link. */
   linkTtlMs: number;
+  /** Runs backup schedules. */
+  scheduler: Scheduler;
   /** Per-container operation locks (a backup waits while a recreate runs, and back). */
   locks: ContainerLocks;
   /** Bosun's own container id when it runs in one (never stopped or removed by Bosun). */
@@ -126,6 +130,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       linkTtlMs: deps.linkTtlMs,
     }),
   );
+  app.route("/api/schedules", createScheduleRoutes({ db: deps.db, scheduler: deps.scheduler }));
   app.route("/dl", createDownloadLinkRoutes({ db: deps.db, vaultDir: deps.vaultDir }));
   app.route("/api/system", createHostRoutes({ docker: deps.docker, host: deps.host }));
   app.route(

@@ -158,6 +158,12 @@ export const OPTIONS: Record<string, OptionSpec> = {
     help: "restores allowed per hour per IP",
     default: "20",
   },
+  scheduleGrace: {
+    flag: "schedule-grace",
+    env: "BOSUN_SCHEDULE_GRACE",
+    help: "a scheduled run missed while Bosun was down runs at start-up if at most this late",
+    default: "1h",
+  },
   downloadLinkTtl: {
     flag: "download-link-ttl",
     env: "BOSUN_DOWNLOAD_LINK_TTL",
@@ -222,6 +228,7 @@ const RawConfigSchema = z.object({
   uploadsPerHour: IntSchema.min(1),
   restoresPerHour: IntSchema.min(1),
   downloadLinkTtl: DurationSchema,
+  scheduleGrace: DurationSchema,
   logLevel: z.enum(["debug", "info", "warn", "error"]),
 });
 

@@ -21,6 +21,7 @@ import { RateLimiter } from "./lib/ratelimit/rate_limiter.ts";
 import { StatsCache } from "./lib/stats/stats_cache.ts";
 import { collectHelpers } from "./lib/backup/helper.ts";
 import { removePartials } from "./lib/backup/writer.ts";
+import { Scheduler } from "./lib/schedules/scheduler.ts";
 import { ContainerLocks } from "./lib/containers/locks.ts";
 import { BackupQueue } from "./lib/backup/queue.ts";
 import { getSettings } from "./lib/settings/settings.ts";
@@ -131,10 +132,21 @@ async function run(config: Config, log: Logger): Promise<number> {
     locks,
     selfId,
   });
+  const scheduler = new Scheduler({
+    db,
+    docker,
+    queue: backups,
+    log,
+    vaultDir,
+    selfId,
+    graceMs: config.scheduleGrace,
+  });
   const interrupted = await backups.recover();
   if (interrupted) {
     log.warn("backups interrupted by the last stop were marked failed", { interrupted });
   }
+  scheduler.start();
+
   const publicHost = config.publicUrl ? new URL(config.publicUrl).hostname : undefined;
   const allowedHosts = [hostname, `${hostname}.local`, ...config.allowedHosts];
   if (publicHost) allowedHosts.push(publicHost);
@@ -163,6 +175,7 @@ async function run(config: Config, log: Logger): Promise<number> {
     forceHttps: config.forceHttps,
     passwordFromEnvironment: config.adminPassword !== undefined,
     locks,
+    scheduler,
     uploads: {
       maxBytes: config.uploadMax,
       maxUnpackedBytes: config.uploadMaxUnpacked,
@@ -200,6 +213,7 @@ async function run(config: Config, log: Logger): Promise<number> {
     clearInterval(pruner);
     engine.stop();
     stats.stop();
+    scheduler.stop();
     server.shutdown();
   };
   Deno.addSignalListener("SIGINT", shutdown);

@@ -9,6 +9,7 @@ import { createLogger } from "../lib/log/logger.ts";
 import { RateLimiter } from "../lib/ratelimit/rate_limiter.ts";
 import { StatsCache } from "../lib/stats/stats_cache.ts";
 import { HostSampler } from "../lib/host/host_stats.ts";
+import { Scheduler } from "../lib/schedules/scheduler.ts";
 import { ContainerLocks } from "../lib/containers/locks.ts";
 import { BackupQueue } from "../lib/backup/queue.ts";
 import type { AppEnv } from "../routes/_env.ts";
@@ -38,6 +39,13 @@ export function buildTestApp(
     restore: [{ limit: 100_000, windowMs: 60_000 }],
   });
   const locks = new ContainerLocks();
+  const queue = new BackupQueue(db, docker, log, {
+    vaultDir: "/nonexistent/bosun-test-vault",
+    serverName: () => "test",
+    version: "test",
+    labelCommands: () => false,
+    locks,
+  });
   const app = createApp({
     db,
     docker,
@@ -59,15 +67,17 @@ export function buildTestApp(
     host: new HostSampler("/tmp"),
     vaultDir: "/nonexistent/bosun-test-vault",
     locks,
+    scheduler: new Scheduler({
+      db,
+      docker,
+      queue,
+      log,
+      vaultDir: "/nonexistent/bosun-test-vault",
+      graceMs: 0,
+    }),
     uploads: { maxBytes: 1e6, maxUnpackedBytes: 1e7, maxEntries: 1000 },
     linkTtlMs: 3_600_000,
-    backups: new BackupQueue(db, docker, log, {
-      vaultDir: "/nonexistent/bosun-test-vault",
-      serverName: () => "test",
-      version: "test",
-      labelCommands: () => false,
-      locks,
-    }),
+    backups: queue,
   });
   return {
     app,

@@ -53,6 +53,7 @@ async function startDaemon(): Promise<void> {
   }
   await Deno.mkdir(`${ENGINE2.dir}/root`, { recursive: true });
   await Deno.mkdir(`${ENGINE2.dir}/exec`, { recursive: true });
+  await reapContainerd();
   child = new Deno.Command("nsenter", {
     args: [
       `--net=/var/run/netns/${ENGINE2.netns}`,
@@ -83,6 +84,31 @@ async function startDaemon(): Promise<void> {
     await sleep(250);
   }
   throw new Error(`the second engine did not start; see ${ENGINE2.dir}/dockerd.log`);
+}
+
+/**
+ * A dockerd killed with SIGKILL leaves its containerd behind, still shutting down; a new
+ * dockerd then tries to reuse it and times out. End it and wait until it is gone.
+ */
+async function reapContainerd(): Promise<void> {
+  const pids: number[] = [];
+  for await (const e of Deno.readDir("/proc")) {
+    if (!/^\d+$/.test(e.name)) continue;
+    const argv = (await Deno.readTextFile(`/proc/${e.name}/cmdline`).catch(() => "")).split("\0");
+    if (argv[0]?.endsWith("containerd") && argv.some((a) => a.includes(ENGINE2.dir))) {
+      pids.push(Number(e.name));
+    }
+  }
+  for (const pid of pids) {
+    try {
+      Deno.kill(pid, "SIGKILL");
+    } catch { /* already gone */ }
+  }
+  for (const pid of pids) {
+    for (let i = 0; i < 80 && await Deno.stat(`/proc/${pid}`).then(() => true, () => false); i++) {
+      await sleep(125);
+    }
+  }
 }
 
 async function stopDaemon(): Promise<void> {

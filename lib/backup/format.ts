@@ -73,6 +73,8 @@ export const ManifestSchema = z.object({
   server: z.string(),
   created: z.string(),
   type: z.enum(["manual", "scheduled"]),
+  /** The schedule that made a scheduled backup (its retention applies only to those). */
+  schedule: z.string().optional(),
   consistency: z.enum(["live", "pause", "stop"]),
   container: z.object({
     id: z.string(),

@@ -27,6 +27,8 @@ export interface JobOptions {
   post?: string[];
   /** The job's `container` is a compose project: back up all of its containers. */
   stack?: boolean;
+  /** The schedule that queued it. */
+  schedule?: string;
 }
 
 const JobRowSchema = z.object({

@@ -60,6 +60,7 @@ export interface BackupRequest {
   compression: Compression;
   consistency: "live" | "pause" | "stop";
   type: "manual" | "scheduled";
+  schedule?: string;
   /** Volume names, bind sources or mount destinations to leave out. */
   exclude?: string[];
   /** Also store the image (`docker save`), so a restore needs no registry. */
@@ -348,6 +349,7 @@ async function buildManifest(
     server: req.serverName,
     created: created.toISOString(),
     type: req.type,
+    ...(req.schedule ? { schedule: req.schedule } : {}),
     consistency: req.consistency,
     container: {
       id: inspect.Id,

@@ -108,4 +108,29 @@ export const MIGRATIONS: string[] = [
     created_by TEXT
   );
   `,
+  `
+  CREATE TABLE schedules (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL UNIQUE,
+    spec TEXT NOT NULL,
+    enabled INTEGER NOT NULL DEFAULT 1,
+    created_at INTEGER NOT NULL,
+    last_run_at INTEGER
+  );
+  CREATE TABLE schedule_runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    schedule_id INTEGER NOT NULL REFERENCES schedules (id) ON DELETE CASCADE,
+    trigger TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('running', 'complete', 'partial', 'failed', 'skipped')),
+    started_at INTEGER NOT NULL,
+    finished_at INTEGER,
+    summary TEXT
+  );
+  CREATE INDEX schedule_runs_schedule ON schedule_runs (schedule_id, id);
+  CREATE TABLE schedule_locks (
+    schedule_id INTEGER PRIMARY KEY,
+    holder TEXT NOT NULL,
+    heartbeat_at INTEGER NOT NULL
+  );
+  `,
 ];
