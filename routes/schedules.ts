@@ -34,12 +34,7 @@ export function createScheduleRoutes(
   deps: { db: DatabaseSync; scheduler: Scheduler },
 ): OpenAPIHono<AppEnv> {
   const app = createRouter();
-  const view = (s: Schedule) => ({
-    ...s,
-    nextRun: deps.scheduler.nextRun(s.id)?.toISOString() ?? null,
-    running: deps.scheduler.isRunning(s.id),
-    lastRun: listRuns(deps.db, s.id, 1)[0] ?? null,
-  });
+  const view = (s: Schedule) => deps.scheduler.view(s);
 
   app.openapi(
     createRoute({

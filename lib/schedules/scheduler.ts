@@ -23,6 +23,7 @@ import {
   finishRun,
   getSchedule,
   heartbeat,
+  listRuns,
   listSchedules,
   releaseLock,
   type RunSummary,
@@ -93,6 +94,26 @@ export class Scheduler extends EventTarget {
   /** When the schedule runs next, or null when disabled. */
   nextRun(id: number): Date | null {
     return this.#jobs.get(id)?.nextRun() ?? null;
+  }
+
+  /** A schedule as the API and the page show it: with its next run and last result. */
+  view(s: Schedule) {
+    return {
+      ...s,
+      nextRun: this.nextRun(s.id)?.toISOString() ?? null,
+      running: this.isRunning(s.id),
+      lastRun: listRuns(this.deps.db, s.id, 1)[0] ?? null,
+    };
+  }
+
+  /** The soonest next run of any enabled schedule. */
+  soonest(): { name: string; at: string } | null {
+    let best: { name: string; at: string } | null = null;
+    for (const s of listSchedules(this.deps.db)) {
+      const at = this.nextRun(s.id)?.toISOString();
+      if (at && (!best || at < best.at)) best = { name: s.name, at };
+    }
+    return best;
   }
 
   /** True while a run of the schedule is in progress here. */

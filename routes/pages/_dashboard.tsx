@@ -9,10 +9,12 @@ export interface DashboardProps {
   engine: EngineOverview;
   host: HostStats;
   events: EngineEvent[];
+  /** The soonest scheduled backup, if any schedule is enabled. */
+  nextBackup?: { name: string; at: string } | null;
 }
 
 /** Cards of counts, a host summary and the ten newest events. */
-export function Dashboard({ engine: e, host: h, events }: DashboardProps) {
+export function Dashboard({ engine: e, host: h, events, nextBackup }: DashboardProps) {
   const memUsed = h.memory ? h.memory.totalBytes - h.memory.availableBytes : 0;
   return (
     <div class="dashboard">
@@ -72,6 +74,18 @@ export function Dashboard({ engine: e, host: h, events }: DashboardProps) {
       <p class="muted">
         Docker {e.serverVersion} (API {e.apiVersion}) · {e.storageDriver} storage ·{" "}
         {e.operatingSystem} · kernel {e.kernelVersion}
+      </p>
+      <p data-next-backup>
+        Next scheduled backup: {nextBackup
+          ? (
+            <>
+              <strong>{nextBackup.name}</strong> at{" "}
+              <time dateTime={nextBackup.at}>
+                {nextBackup.at.replace("T", " ").slice(0, 16)} UTC
+              </time>
+            </>
+          )
+          : <a href="/schedules">none — add a schedule</a>}
       </p>
       <h2>Recent events</h2>
       {events.length

@@ -10,6 +10,7 @@ export const NAV = [
   { href: "/containers", label: "Containers" },
   { href: "/stats", label: "Stats" },
   { href: "/backups", label: "Backups" },
+  { href: "/schedules", label: "Schedules" },
   { href: "/images", label: "Images" },
   { href: "/volumes", label: "Volumes" },
   { href: "/networks", label: "Networks" },

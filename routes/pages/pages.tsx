@@ -26,6 +26,9 @@ import LogViewer from "../../islands/LogViewer.tsx";
 import StatsBoard from "../../islands/StatsBoard.tsx";
 import BackupVault from "../../islands/BackupVault.tsx";
 import BackupForm from "../../islands/BackupForm.tsx";
+import SchedulesBoard from "../../islands/SchedulesBoard.tsx";
+import type { Scheduler } from "../../lib/schedules/scheduler.ts";
+import { listSchedules } from "../../lib/schedules/store.ts";
 import { listVault } from "../../lib/backup/vault.ts";
 import { listNetworkBackups } from "../../lib/backup/networks.ts";
 import Terminal from "../../islands/Terminal.tsx";
@@ -54,6 +57,7 @@ export interface PageDeps extends SignInDeps {
   stats: StatsCache;
   host: HostSampler;
   vaultDir: string;
+  scheduler: Scheduler;
 }
 
 const FormSchema = z.object({
@@ -161,7 +165,14 @@ export function createPageRoutes(deps: PageDeps): Hono<AppEnv> {
         deps.host.sample(),
         listEvents(deps.docker, { signal }),
       ]);
-      body = <Dashboard engine={engine} host={host} events={recent.slice(-10).reverse()} />;
+      body = (
+        <Dashboard
+          engine={engine}
+          host={host}
+          events={recent.slice(-10).reverse()}
+          nextBackup={deps.scheduler.soonest()}
+        />
+      );
     } catch (err) {
       body = <p class="error">Cannot read the engine: {(err as Error).message}</p>;
     }
@@ -275,6 +286,22 @@ export function createPageRoutes(deps: PageDeps): Hono<AppEnv> {
       return page(c, "Events", "/events", <p class="error">{(err as Error).message}</p>, 503);
     }
   });
+
+  app.get("/schedules", (c) =>
+    page(
+      c,
+      "Schedules",
+      "/schedules",
+      <Island
+        name="SchedulesBoard"
+        component={SchedulesBoard}
+        props={{
+          serverTime: new Date().toISOString(),
+          serverTimeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+          schedules: listSchedules(deps.db).map((s) => deps.scheduler.view(s)),
+        }}
+      />,
+    ));
 
   app.get("/backups", async (c) =>
     page(
