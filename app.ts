@@ -2,6 +2,9 @@
 import type { ContainerLocks } from "./lib/containers/locks.ts";
 import type { UploadLimits } from "./lib/backup/upload.ts";
 import type { Scheduler } from "./lib/schedules/scheduler.ts";
+import type { Notifier } from "./lib/notify/notifier.ts";
+import type { SecretBox } from "./lib/secrets/secret_box.ts";
+import { createNotificationRoutes } from "./routes/notifications.ts";
 import { createScheduleRoutes } from "./routes/schedules.ts";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { DatabaseSync } from "node:sqlite";
@@ -68,6 +71,10 @@ export interface AppDeps {
   uploads: UploadLimits;
   /** Default lifetime of a backup download link. */
   linkTtlMs: number;
+  /** Delivers notification events. */
+  notifier: Notifier;
+  /** Seals stored secrets (channel passwords, S3 keys). */
+  secrets: SecretBox;
   /** Runs backup schedules. */
   scheduler: Scheduler;
   /** Per-container operation locks (a backup waits while a recreate runs, and back). */
@@ -126,9 +133,14 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       serverName: () => getSettings(deps.db, { serverName: deps.defaultServerName }).serverName,
       version: deps.version,
       selfId: deps.selfId,
+      notifier: deps.notifier,
       uploads: deps.uploads,
       linkTtlMs: deps.linkTtlMs,
     }),
+  );
+  app.route(
+    "/api/notifications",
+    createNotificationRoutes({ db: deps.db, secrets: deps.secrets, notifier: deps.notifier }),
   );
   app.route("/api/schedules", createScheduleRoutes({ db: deps.db, scheduler: deps.scheduler }));
   app.route("/dl", createDownloadLinkRoutes({ db: deps.db, vaultDir: deps.vaultDir }));

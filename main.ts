@@ -21,6 +21,8 @@ import { RateLimiter } from "./lib/ratelimit/rate_limiter.ts";
 import { StatsCache } from "./lib/stats/stats_cache.ts";
 import { collectHelpers } from "./lib/backup/helper.ts";
 import { removePartials } from "./lib/backup/writer.ts";
+import { Notifier } from "./lib/notify/notifier.ts";
+import { connectNotifications } from "./lib/notify/wiring.ts";
 import { Scheduler } from "./lib/schedules/scheduler.ts";
 import { ContainerLocks } from "./lib/containers/locks.ts";
 import { BackupQueue } from "./lib/backup/queue.ts";
@@ -64,7 +66,7 @@ async function run(config: Config, log: Logger): Promise<number> {
   });
   const dataDir = await prepareDataDir(config);
   const db = openDatabase(`${dataDir}/bosun.db`);
-  await SecretBox.open(`${dataDir}/config/secret.key`);
+  const secrets = await SecretBox.open(`${dataDir}/config/secret.key`);
   const auth = new AuthService(db, {
     idleMs: config.sessionIdle,
     maxMs: config.sessionMax,
@@ -141,6 +143,8 @@ async function run(config: Config, log: Logger): Promise<number> {
     selfId,
     graceMs: config.scheduleGrace,
   });
+  const notifier = new Notifier(db, secrets, log, serverName);
+  connectNotifications(notifier, backups, scheduler);
   const interrupted = await backups.recover();
   if (interrupted) {
     log.warn("backups interrupted by the last stop were marked failed", { interrupted });
@@ -176,6 +180,8 @@ async function run(config: Config, log: Logger): Promise<number> {
     passwordFromEnvironment: config.adminPassword !== undefined,
     locks,
     scheduler,
+    notifier,
+    secrets,
     uploads: {
       maxBytes: config.uploadMax,
       maxUnpackedBytes: config.uploadMaxUnpacked,

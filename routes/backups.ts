@@ -42,6 +42,7 @@ import {
   restoreNetwork,
 } from "../lib/backup/networks.ts";
 import { sendFile } from "./_files.ts";
+import type { Notifier } from "../lib/notify/notifier.ts";
 import type { BackupJob, BackupQueue } from "../lib/backup/queue.ts";
 import { principalName } from "./_env.ts";
 import { sse } from "./_sse.ts";
@@ -65,6 +66,8 @@ export interface BackupRouteDeps {
   version: string;
   /** Bosun's own container (never paused or stopped for a backup). */
   selfId?: string;
+  /** Raises "verify.failed". */
+  notifier?: Notifier;
   /** Caps on uploaded archives. */
   uploads: UploadLimits;
   /** Default lifetime of a download link. */
@@ -183,7 +186,7 @@ export function createBackupRoutes(deps: BackupRouteDeps): OpenAPIHono<AppEnv> {
       }
       const options = { ...getPreferences(deps.db, key), ...stripUndefined(choices) };
       if (remember) rememberPreferences(deps.db, key, choices);
-      const target = stack ?? ref!;
+      const target = stack ?? key; // the name: readable in the jobs list and notifications
       const job = deps.queue.enqueue(target, {
         compression: options.compression ?? "gzip",
         consistency: options.consistency ?? "live",
@@ -320,6 +323,14 @@ export function createBackupRoutes(deps: BackupRouteDeps): OpenAPIHono<AppEnv> {
       await backupSize(deps.vaultDir, file);
       const report = await verifyBackup(deps.vaultDir, file);
       recordVerification(deps.db, file, report);
+      if (!report.ok) {
+        deps.notifier?.notify({
+          type: "verify.failed",
+          title: `Verification of ${file} failed`,
+          message: report.error ?? "The backup does not match its checksums",
+          details: { file, mismatched: report.mismatched.slice(0, 10) },
+        });
+      }
       auditRequest(c, deps.db, {
         action: "backup.verify",
         target: file,

@@ -9,6 +9,8 @@ import { createLogger } from "../lib/log/logger.ts";
 import { RateLimiter } from "../lib/ratelimit/rate_limiter.ts";
 import { StatsCache } from "../lib/stats/stats_cache.ts";
 import { HostSampler } from "../lib/host/host_stats.ts";
+import { Notifier } from "../lib/notify/notifier.ts";
+import { SecretBox } from "../lib/secrets/secret_box.ts";
 import { Scheduler } from "../lib/schedules/scheduler.ts";
 import { ContainerLocks } from "../lib/containers/locks.ts";
 import { BackupQueue } from "../lib/backup/queue.ts";
@@ -21,6 +23,9 @@ export interface TestApp extends Disposable {
   auth: AuthService;
   request: (path: string, init?: RequestInit) => Promise<Response>;
 }
+
+/** One secrets box for every in-process test app (its key lives in a temp dir). */
+const SECRETS = await SecretBox.open(`${await Deno.makeTempDir()}/secret.key`);
 
 /** Builds the app as `main.ts` does, with an in-memory database. */
 export function buildTestApp(
@@ -39,6 +44,7 @@ export function buildTestApp(
     restore: [{ limit: 100_000, windowMs: 60_000 }],
   });
   const locks = new ContainerLocks();
+  const secrets = SECRETS;
   const queue = new BackupQueue(db, docker, log, {
     vaultDir: "/nonexistent/bosun-test-vault",
     serverName: () => "test",
@@ -67,6 +73,8 @@ export function buildTestApp(
     host: new HostSampler("/tmp"),
     vaultDir: "/nonexistent/bosun-test-vault",
     locks,
+    secrets,
+    notifier: new Notifier(db, secrets, log, () => "test"),
     scheduler: new Scheduler({
       db,
       docker,

@@ -133,4 +133,18 @@ export const MIGRATIONS: string[] = [
     heartbeat_at INTEGER NOT NULL
   );
   `,
+  `
+  CREATE TABLE notification_channels (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    config TEXT NOT NULL,
+    secret TEXT,
+    events TEXT NOT NULL,
+    enabled INTEGER NOT NULL DEFAULT 1,
+    created_at INTEGER NOT NULL,
+    last_sent_at INTEGER,
+    last_error TEXT
+  );
+  `,
 ];

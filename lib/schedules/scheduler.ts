@@ -198,6 +198,9 @@ export class Scheduler extends EventTarget {
       releaseLock(db, id, this.#holder);
       this.#running.delete(id);
       this.#publish(id, runId);
+      this.dispatchEvent(
+        new CustomEvent("finished", { detail: { schedule: schedule.name, status, summary } }),
+      );
       recordAudit(db, {
         action: "schedule.run",
         target: schedule.name,
