@@ -27,6 +27,7 @@ const ISLANDS: Record<string, () => Promise<IslandModule>> = {
   LiveStats: () => import("./LiveStats.tsx"),
   LogViewer: () => import("./LogViewer.tsx"),
   SecurityPanel: () => import("./SecurityPanel.tsx"),
+  NotificationsPanel: () => import("./NotificationsPanel.tsx"),
   SchedulesBoard: () => import("./SchedulesBoard.tsx"),
   SettingsForm: () => import("./SettingsForm.tsx"),
   StatsBoard: () => import("./StatsBoard.tsx"),

@@ -27,6 +27,9 @@ import StatsBoard from "../../islands/StatsBoard.tsx";
 import BackupVault from "../../islands/BackupVault.tsx";
 import BackupForm from "../../islands/BackupForm.tsx";
 import SchedulesBoard from "../../islands/SchedulesBoard.tsx";
+import NotificationsPanel from "../../islands/NotificationsPanel.tsx";
+import { listChannels } from "../../lib/notify/channels.ts";
+import { NOTIFICATION_EVENTS } from "../../lib/shared/notifications.ts";
 import type { Scheduler } from "../../lib/schedules/scheduler.ts";
 import { listSchedules } from "../../lib/schedules/store.ts";
 import { listVault } from "../../lib/backup/vault.ts";
@@ -338,6 +341,14 @@ export function createPageRoutes(deps: PageDeps): Hono<AppEnv> {
             Bosun {deps.version} · Docker engine at <code>{deps.engine.status.host}</code>
           </p>
           <Island name="SettingsForm" component={SettingsForm} props={settings()} />
+        </section>
+        <section>
+          <h2>Notifications</h2>
+          <Island
+            name="NotificationsPanel"
+            component={NotificationsPanel}
+            props={{ events: [...NOTIFICATION_EVENTS], channels: listChannels(deps.db) }}
+          />
         </section>
         <section>
           <h2>Security</h2>
