@@ -5,6 +5,7 @@ import type { Scheduler } from "./lib/schedules/scheduler.ts";
 import type { Notifier } from "./lib/notify/notifier.ts";
 import type { SecretBox } from "./lib/secrets/secret_box.ts";
 import { createNotificationRoutes } from "./routes/notifications.ts";
+import { createStorageRoutes } from "./routes/storage.ts";
 import { createScheduleRoutes } from "./routes/schedules.ts";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { DatabaseSync } from "node:sqlite";
@@ -141,6 +142,16 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route(
     "/api/notifications",
     createNotificationRoutes({ db: deps.db, secrets: deps.secrets, notifier: deps.notifier }),
+  );
+  app.route(
+    "/api/storage",
+    createStorageRoutes({
+      db: deps.db,
+      secrets: deps.secrets,
+      docker: deps.docker,
+      vaultDir: deps.vaultDir,
+      limiter: deps.limiter,
+    }),
   );
   app.route("/api/schedules", createScheduleRoutes({ db: deps.db, scheduler: deps.scheduler }));
   app.route("/dl", createDownloadLinkRoutes({ db: deps.db, vaultDir: deps.vaultDir }));

@@ -11,6 +11,7 @@ import {
   DockerTimeoutError,
   DockerUnavailableError,
 } from "../lib/docker/errors.ts";
+import { S3Error } from "../lib/storage/s3_client.ts";
 import { SelfProtectionError } from "../lib/containers/self.ts";
 import {
   ConflictError,
@@ -65,6 +66,9 @@ export function toProblem(err: unknown): Problem & { headers?: Record<string, st
   }
   if (err instanceof SelfProtectionError) {
     return p(409, "self-protection", "Bosun protects itself", err.message);
+  }
+  if (err instanceof S3Error) {
+    return p(502, "storage", "The storage target refused the request", err.message);
   }
   if (err instanceof PayloadTooLargeError) {
     return p(413, "payload-too-large", "Too large", err.message);

@@ -105,6 +105,34 @@ export function createDownloadLinkRoutes(
   return app;
 }
 
+/** The body of a restore (vault or storage target). */
+export const RestoreBodySchema = z.object({
+  name: ContainerNameSchema.optional(),
+  volumes: z.record(
+    z.string().max(255),
+    z.object({
+      mode: z.enum(["new", "overwrite", "skip"]),
+      target: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/).optional(),
+    }).strict(),
+  ).optional(),
+  binds: z.record(
+    z.string().max(4096),
+    z.object({
+      mode: z.enum(["restore", "skip"]),
+      target: z.string().min(1).max(4096).optional(),
+    }).strict(),
+  ).optional().describe("per bind (by original host path); default skip"),
+  staticIps: z.enum(["keep", "drop"]).optional()
+    .describe("a static IP another container holds: refuse (keep) or take a free one"),
+  ports: z.record(
+    z.string().regex(/^\d+\/(tcp|udp|sctp)$/),
+    z.number().int().min(1).max(65535),
+  )
+    .optional(),
+  start: z.boolean().optional(),
+  force: z.boolean().optional(),
+}).strict();
+
 const FileParam = z.object({ file: z.string().max(255) });
 const json = <T extends z.ZodType>(schema: T, description: string) => ({
   description,
@@ -350,32 +378,7 @@ export function createBackupRoutes(deps: BackupRouteDeps): OpenAPIHono<AppEnv> {
       request: {
         params: FileParam,
         ...body(
-          z.object({
-            name: ContainerNameSchema.optional(),
-            volumes: z.record(
-              z.string().max(255),
-              z.object({
-                mode: z.enum(["new", "overwrite", "skip"]),
-                target: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/).optional(),
-              }).strict(),
-            ).optional(),
-            binds: z.record(
-              z.string().max(4096),
-              z.object({
-                mode: z.enum(["restore", "skip"]),
-                target: z.string().min(1).max(4096).optional(),
-              }).strict(),
-            ).optional().describe("per bind (by original host path); default skip"),
-            staticIps: z.enum(["keep", "drop"]).optional()
-              .describe("a static IP another container holds: refuse (keep) or take a free one"),
-            ports: z.record(
-              z.string().regex(/^\d+\/(tcp|udp|sctp)$/),
-              z.number().int().min(1).max(65535),
-            )
-              .optional(),
-            start: z.boolean().optional(),
-            force: z.boolean().optional(),
-          }).strict(),
+          RestoreBodySchema,
         ),
       },
       responses: {

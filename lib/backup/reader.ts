@@ -21,15 +21,22 @@ import {
 } from "./format.ts";
 
 /** The archive's entries in order, plus the hash of the raw file once fully read. */
-export function openEntries(path: string, compression?: Compression): {
+export function openEntries(
+  source: string | ReadableStream<Uint8Array>,
+  compression?: Compression,
+): {
   entries: ReadableStream<ParsedTarEntry>;
   fileHash: HashingCounter;
 } {
   const hasher = new HashingCounter();
-  const zstd = compression ? compression === "zstd" : path.endsWith(".zst");
+  const zstd = compression
+    ? compression === "zstd"
+    : typeof source === "string" && source.endsWith(".zst");
   const decompress = zstd ? createZstdDecompress() : createGunzip();
-  const raw = createReadStream(path, { highWaterMark: 256 * 1024 });
-  raw.on("error", (err) => decompress.destroy(err));
+  const raw = typeof source === "string"
+    ? createReadStream(source, { highWaterMark: 256 * 1024 })
+    : Readable.fromWeb(source as import("node:stream/web").ReadableStream<Uint8Array>);
+  raw.on("error", (err: Error) => decompress.destroy(err));
   hasher.on("error", (err) => decompress.destroy(err));
   const plain = raw.pipe(hasher).pipe(decompress);
   const entries = (Readable.toWeb(plain) as ReadableStream<Uint8Array>)
@@ -195,11 +202,12 @@ function unsafeReason(
  * when they differ does a second pass collect per-file detail (order-independent).
  */
 export async function scanArchive(
-  path: string,
+  source: string | (() => Promise<ReadableStream<Uint8Array>>),
   file: string,
   limits: ScanLimits = {},
   compression?: Compression,
 ): Promise<VerifyReport> {
+  const open = async () => typeof source === "string" ? source : await source();
   const report: VerifyReport = {
     ok: false,
     file,
@@ -218,7 +226,7 @@ export async function scanArchive(
   const symlinks = new Set<string>();
   let last = "";
   try {
-    const { entries, fileHash } = openEntries(path, compression);
+    const { entries, fileHash } = openEntries(await open(), compression);
     for await (const entry of entries) {
       const { name, type, size } = entry.header;
       report.entries++;
@@ -301,7 +309,7 @@ export async function scanArchive(
   if (sumsDigest === folded.digest("hex")) {
     report.checked = files;
   } else {
-    await compareSums(path, report, compression);
+    await compareSums(await open(), report, compression);
   }
   if (report.unsafe.length) {
     report.error = `Members that would escape or do not belong: ${report.unsafe[0]}`;
@@ -314,7 +322,7 @@ export async function scanArchive(
 
 /** The slow path: every member's hash against SHA256SUMS, in any order. */
 async function compareSums(
-  path: string,
+  path: string | ReadableStream<Uint8Array>,
   report: VerifyReport,
   compression?: Compression,
 ): Promise<void> {

@@ -628,8 +628,8 @@ export async function removePartials(vaultDir: string): Promise<number> {
   let removed = 0;
   try {
     for await (const entry of Deno.readDir(vaultDir)) {
-      if (entry.isFile && entry.name.endsWith(".partial")) {
-        await Deno.remove(`${vaultDir}/${entry.name}`);
+      if (entry.name.endsWith(".partial")) {
+        await Deno.remove(`${vaultDir}/${entry.name}`, { recursive: true });
         removed++;
       }
     }

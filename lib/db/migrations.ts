@@ -147,4 +147,13 @@ export const MIGRATIONS: string[] = [
     last_error TEXT
   );
   `,
+  `
+  CREATE TABLE storage_targets (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL UNIQUE,
+    config TEXT NOT NULL,
+    secret TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  `,
 ];
