@@ -23,6 +23,8 @@ import { collectHelpers } from "./lib/backup/helper.ts";
 import { removePartials } from "./lib/backup/writer.ts";
 import { Notifier } from "./lib/notify/notifier.ts";
 import { connectNotifications } from "./lib/notify/wiring.ts";
+import { openTarget } from "./lib/storage/targets.ts";
+import { uploadBackup } from "./lib/storage/s3_backups.ts";
 import { Scheduler } from "./lib/schedules/scheduler.ts";
 import { ContainerLocks } from "./lib/containers/locks.ts";
 import { BackupQueue } from "./lib/backup/queue.ts";
@@ -133,6 +135,10 @@ async function run(config: Config, log: Logger): Promise<number> {
     labelCommands: () => getSettings(db, { serverName: defaultServerName }).backupLabelCommands,
     locks,
     selfId,
+    copy: async (file, target, signal, onProgress) => {
+      const t = await openTarget(db, secrets, target);
+      await uploadBackup(t.client, t.prefix, vaultDir, file, { signal, onProgress });
+    },
   });
   const scheduler = new Scheduler({
     db,

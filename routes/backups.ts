@@ -42,6 +42,7 @@ import {
   restoreNetwork,
 } from "../lib/backup/networks.ts";
 import { sendFile } from "./_files.ts";
+import { getTarget } from "../lib/storage/targets.ts";
 import type { Notifier } from "../lib/notify/notifier.ts";
 import type { BackupJob, BackupQueue } from "../lib/backup/queue.ts";
 import { principalName } from "./_env.ts";
@@ -176,6 +177,8 @@ export function createBackupRoutes(deps: BackupRouteDeps): OpenAPIHono<AppEnv> {
               .describe("a compose project: every one of its containers in one archive"),
             remember: z.boolean().default(true)
               .describe("remember these choices for the container's next backups"),
+            targets: z.array(z.number().int().min(1)).max(10).optional()
+              .describe("storage targets (ids) to copy the finished backup to"),
           }).strict().refine((b) => (b.container === undefined) !== (b.stack === undefined), {
             message: "give either container or stack",
           }),
@@ -188,7 +191,8 @@ export function createBackupRoutes(deps: BackupRouteDeps): OpenAPIHono<AppEnv> {
       },
     }),
     async (c) => {
-      const { container: ref, stack, remember, ...choices } = c.req.valid("json");
+      const { container: ref, stack, remember, targets, ...choices } = c.req.valid("json");
+      for (const t of targets ?? []) getTarget(deps.db, t); // 404 for an unknown target
       let key: string;
       if (stack) {
         if (choices.pre || choices.post || choices.includeImage) {
@@ -223,6 +227,7 @@ export function createBackupRoutes(deps: BackupRouteDeps): OpenAPIHono<AppEnv> {
         pre: options.pre,
         post: options.post,
         type: "manual",
+        ...(targets?.length ? { targets } : {}),
         ...(stack ? { stack: true } : {}),
       }, principalName(c.var.principal));
       auditRequest(c, deps.db, {

@@ -29,6 +29,8 @@ export interface JobOptions {
   stack?: boolean;
   /** The schedule that queued it. */
   schedule?: string;
+  /** Storage targets (ids) the finished backup is copied to. */
+  targets?: number[];
 }
 
 const JobRowSchema = z.object({
@@ -99,6 +101,13 @@ export class BackupQueue extends EventTarget {
       locks: ContainerLocks;
       /** Bosun's own container: never paused or stopped. */
       selfId?: string;
+      /** Copies a finished backup to storage targets (S3). */
+      copy?: (
+        file: string,
+        target: number,
+        signal: AbortSignal,
+        onProgress: (bytes: number) => void,
+      ) => Promise<void>;
     },
   ) {
     super();
@@ -292,6 +301,24 @@ export class BackupQueue extends EventTarget {
         },
       });
       this.db.prepare("UPDATE backup_jobs SET file = ? WHERE id = ?").run(sidecar.file, row.id);
+      for (const target of options.targets ?? []) {
+        if (!this.config.copy) break;
+        try {
+          await this.config.copy(sidecar.file, target, abort.signal, (bytes) => {
+            running.progress = {
+              ...(running.progress ?? { bytesIn: 0, rateBytesPerSecond: 0 }),
+              bytesOut: bytes,
+              member: `upload to storage target ${target}`,
+            };
+            if (Date.now() - lastPublish > 250) (lastPublish = Date.now(), this.#publish(row.id));
+          });
+        } catch (err) {
+          throw new Error(
+            `Stored locally as ${sidecar.file}; the copy to storage target ${target} failed: ` +
+              (err as Error).message,
+          );
+        }
+      }
       this.#finish(row.id, "complete", null);
     } catch (err) {
       const cancelled = abort.signal.aborted;

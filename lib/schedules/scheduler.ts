@@ -171,6 +171,7 @@ export class Scheduler extends EventTarget {
           consistency: schedule.consistency,
           type: "scheduled",
           schedule: schedule.name,
+          ...(schedule.targets.length ? { targets: schedule.targets } : {}),
         }, `schedule:${schedule.name}`)
       );
       for (const [i, job] of jobs.entries()) {

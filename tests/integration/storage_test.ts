@@ -139,6 +139,23 @@ Deno.test("S3 targets: test, copy, list, verify, restore, delete", async (t) => 
       for (const v of r.body.volumes) await docker("volume", "rm", "-f", v.to).catch(() => {});
     });
 
+    await t.step("a backup queued with a target lands there by itself", async () => {
+      const b = await admin.json<{ status: string; file: string; error: string | null }>(
+        "POST",
+        "/api/backups?wait=true",
+        { container: id, targets: [targetId], remember: false },
+      );
+      assert.equal(b.body.status, "complete", b.body.error ?? "");
+      const listed = await admin.json<{ file: string }[]>(
+        "GET",
+        `/api/storage/${targetId}/backups`,
+      );
+      assert.ok(listed.body.some((x) => x.file === b.body.file));
+      await admin.json("DELETE", `/api/storage/${targetId}/backups/${b.body.file}`);
+      const unknown = await admin.json("POST", "/api/backups", { container: id, targets: [999] });
+      assert.equal(unknown.status, 404);
+    });
+
     await t.step("delete removes the object and its sidecar", async () => {
       assert.equal(
         (await admin.json("DELETE", `/api/storage/${targetId}/backups/${file}`)).status,
