@@ -347,6 +347,11 @@ export default function BackupVault(props: BackupVaultProps) {
           onClose={() => dialog.value = null}
         />
       )}
+      <RemoteBackups
+        onStatus={(t) => status.value = t}
+        onError={(t) => message.value = t}
+        local={backups.value.map((b) => b.file)}
+      />
       <StackBackup onQueued={(text) => status.value = text} onError={(t) => message.value = t} />
       <NetworkBackups
         list={networks.value}
@@ -741,6 +746,127 @@ function LinkDialog({ backup, onClose }: { backup: Backup; onClose: () => void }
       )}
       <button type="button" onClick={onClose}>Close</button>
     </form>
+  );
+}
+
+interface Target {
+  id: number;
+  name: string;
+  bucket: string;
+  prefix: string;
+}
+
+/** Backups on the storage targets (S3): copy a local one there, verify, download, restore, delete. */
+function RemoteBackups(
+  props: { local: string[]; onStatus: (t: string) => void; onError: (t: string) => void },
+) {
+  const targets = useSignal<Target[]>([]);
+  const lists = useSignal<Record<number, Backup[]>>({});
+  const copyFile = useSignal("");
+  const load = async () => {
+    targets.value = await api<Target[]>("GET", "/api/storage").catch(() => []);
+    const next: Record<number, Backup[]> = {};
+    for (const t of targets.value) {
+      next[t.id] = await api<Backup[]>("GET", `/api/storage/${t.id}/backups`).catch(() => []);
+    }
+    lists.value = next;
+  };
+  useEffect(() => void load(), []);
+  const run = async (label: string, fn: () => Promise<string>) => {
+    try {
+      props.onStatus(await fn());
+      await load();
+    } catch (err) {
+      props.onError(`${label}: ${problem(err)}`);
+    }
+  };
+  if (!targets.value.length) return null;
+  return (
+    <section class="remote-backups" aria-label="Backups on storage targets">
+      <h2>On storage targets</h2>
+      {targets.value.map((t) => (
+        <div key={t.id} data-remote-target={t.name}>
+          <h3>
+            {t.name} <span class="muted">{t.bucket}/{t.prefix}</span>
+          </h3>
+          <form
+            class="row"
+            onSubmit={(e) => {
+              e.preventDefault();
+              void run("Copy", async () => {
+                await api("POST", `/api/storage/${t.id}/backups`, { file: copyFile.value });
+                return `Copied ${copyFile.value} to ${t.name}`;
+              });
+            }}
+          >
+            <select
+              aria-label={`Backup to copy to ${t.name}`}
+              value={copyFile.value}
+              onChange={(e) => copyFile.value = e.currentTarget.value}
+            >
+              <option value="">choose a local backup</option>
+              {props.local.map((f) => <option key={f} value={f}>{f}</option>)}
+            </select>
+            <button type="submit" disabled={!copyFile.value}>Copy to {t.name}</button>
+          </form>
+          <ul>
+            {(lists.value[t.id] ?? []).map((b) => (
+              <li key={b.file} data-remote-backup={b.file}>
+                <code>{b.file}</code>{" "}
+                <span class="muted">{b.manifest.server} · {formatBytes(b.size)}</span>{" "}
+                <button
+                  type="button"
+                  onClick={() =>
+                    run("Verify", async () => {
+                      const r = await api<{ ok: boolean; error?: string }>(
+                        "POST",
+                        `/api/storage/${t.id}/backups/${b.file}/verify`,
+                      );
+                      return r.ok ? `${b.file} on ${t.name}: verified` : `${b.file}: ${r.error}`;
+                    })}
+                >
+                  Verify
+                </button>
+                <a href={`/api/storage/${t.id}/backups/${b.file}/download`} download>Download</a>
+                <button
+                  type="button"
+                  onClick={() => {
+                    const name = prompt(
+                      "Restore as container name",
+                      `${b.manifest.container.name}-restored`,
+                    );
+                    if (!name) return;
+                    void run("Restore", async () => {
+                      const r = await api<{ name: string }>(
+                        "POST",
+                        `/api/storage/${t.id}/backups/${b.file}/restore`,
+                        b.manifest.kind === "stack" ? {} : { name },
+                      );
+                      return `Restored ${b.file} as ${r.name}`;
+                    });
+                  }}
+                >
+                  Restore…
+                </button>
+                <button
+                  type="button"
+                  class="danger"
+                  onClick={() =>
+                    confirm(`Delete ${b.file} from ${t.name}?`) &&
+                    run("Delete", async () => {
+                      await api("DELETE", `/api/storage/${t.id}/backups/${b.file}`);
+                      return `Deleted ${b.file} from ${t.name}`;
+                    })}
+                >
+                  Delete
+                </button>
+              </li>
+            ))}
+          </ul>
+          {(lists.value[t.id] ?? []).length === 0 && <p class="muted">No backups there yet.</p>}
+        </div>
+      ))}
+    </section>
   );
 }
 

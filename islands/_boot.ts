@@ -31,6 +31,7 @@ const ISLANDS: Record<string, () => Promise<IslandModule>> = {
   SchedulesBoard: () => import("./SchedulesBoard.tsx"),
   SettingsForm: () => import("./SettingsForm.tsx"),
   StatsBoard: () => import("./StatsBoard.tsx"),
+  StoragePanel: () => import("./StoragePanel.tsx"),
   Terminal: () => import("./Terminal.tsx"),
 };
 

@@ -28,6 +28,8 @@ import BackupVault from "../../islands/BackupVault.tsx";
 import BackupForm from "../../islands/BackupForm.tsx";
 import SchedulesBoard from "../../islands/SchedulesBoard.tsx";
 import NotificationsPanel from "../../islands/NotificationsPanel.tsx";
+import StoragePanel from "../../islands/StoragePanel.tsx";
+import { listTargets } from "../../lib/storage/targets.ts";
 import { listChannels } from "../../lib/notify/channels.ts";
 import { NOTIFICATION_EVENTS } from "../../lib/shared/notifications.ts";
 import type { Scheduler } from "../../lib/schedules/scheduler.ts";
@@ -341,6 +343,14 @@ export function createPageRoutes(deps: PageDeps): Hono<AppEnv> {
             Bosun {deps.version} · Docker engine at <code>{deps.engine.status.host}</code>
           </p>
           <Island name="SettingsForm" component={SettingsForm} props={settings()} />
+        </section>
+        <section>
+          <h2>Storage</h2>
+          <Island
+            name="StoragePanel"
+            component={StoragePanel}
+            props={{ targets: listTargets(deps.db) }}
+          />
         </section>
         <section>
           <h2>Notifications</h2>
