@@ -158,6 +158,12 @@ export const OPTIONS: Record<string, OptionSpec> = {
     help: "restores allowed per hour per IP",
     default: "20",
   },
+  auditRetention: {
+    flag: "audit-retention",
+    env: "BOSUN_AUDIT_RETENTION",
+    help: "how long audit log rows are kept",
+    default: "180d",
+  },
   scheduleGrace: {
     flag: "schedule-grace",
     env: "BOSUN_SCHEDULE_GRACE",
@@ -229,6 +235,7 @@ const RawConfigSchema = z.object({
   restoresPerHour: IntSchema.min(1),
   downloadLinkTtl: DurationSchema,
   scheduleGrace: DurationSchema,
+  auditRetention: DurationSchema,
   logLevel: z.enum(["debug", "info", "warn", "error"]),
 });
 

@@ -25,6 +25,7 @@ import { Notifier } from "./lib/notify/notifier.ts";
 import { connectNotifications } from "./lib/notify/wiring.ts";
 import { openTarget } from "./lib/storage/targets.ts";
 import { uploadBackup } from "./lib/storage/s3_backups.ts";
+import { pruneAudit } from "./lib/audit/audit.ts";
 import { Scheduler } from "./lib/schedules/scheduler.ts";
 import { ContainerLocks } from "./lib/containers/locks.ts";
 import { BackupQueue } from "./lib/backup/queue.ts";
@@ -156,6 +157,12 @@ async function run(config: Config, log: Logger): Promise<number> {
     log.warn("backups interrupted by the last stop were marked failed", { interrupted });
   }
   scheduler.start();
+  const pruneAuditLog = () => {
+    const pruned = pruneAudit(db, config.auditRetention);
+    if (pruned) log.info("pruned old audit rows", { pruned });
+  };
+  pruneAuditLog();
+  const auditTimer = setInterval(pruneAuditLog, 86_400_000);
 
   const publicHost = config.publicUrl ? new URL(config.publicUrl).hostname : undefined;
   const allowedHosts = [hostname, `${hostname}.local`, ...config.allowedHosts];
@@ -226,6 +233,7 @@ async function run(config: Config, log: Logger): Promise<number> {
     engine.stop();
     stats.stop();
     scheduler.stop();
+    clearInterval(auditTimer);
     server.shutdown();
   };
   Deno.addSignalListener("SIGINT", shutdown);

@@ -17,6 +17,7 @@ interface IslandModule {
 }
 
 const ISLANDS: Record<string, () => Promise<IslandModule>> = {
+  AuditLog: () => import("./AuditLog.tsx"),
   AuthForm: () => import("./AuthForm.tsx"),
   BackupForm: () => import("./BackupForm.tsx"),
   BackupVault: () => import("./BackupVault.tsx"),

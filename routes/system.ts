@@ -1,7 +1,7 @@
 /** `/healthz`, `/api/system`, `/api/settings`, `/api/audit`. */
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { DatabaseSync } from "node:sqlite";
-import { listAudit } from "../lib/audit/audit.ts";
+import { auditStats, clearAudit, listAudit } from "../lib/audit/audit.ts";
 import type { EngineMonitor } from "../lib/docker/monitor.ts";
 import { getSettings, updateSettings } from "../lib/settings/settings.ts";
 import { AUDIT_RESULTS, AuditRecordSchema } from "../lib/shared/audit.ts";
@@ -29,6 +29,9 @@ const AuditQuery = z.object({
   before: z.coerce.number().int().min(1).optional(),
   action: z.string().max(64).regex(/^[a-z0-9._-]+$/, "lower-case action name").optional(),
   result: z.enum(AUDIT_RESULTS).optional(),
+  target: z.string().max(255).optional(),
+  since: z.iso.datetime().transform((s) => Date.parse(s)).optional(),
+  until: z.iso.datetime().transform((s) => Date.parse(s)).optional(),
 }).strict();
 
 const AuditDto = AuditRecordSchema.openapi("AuditRecord");
@@ -128,6 +131,55 @@ export function createSystemRoutes(deps: SystemRouteDeps): OpenAPIHono<AppEnv> {
       },
     }),
     (c) => c.json(listAudit(db, c.req.valid("query")), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/audit/stats",
+      tags: ["audit"],
+      summary: "Audit counts: total, last 24 hours, last 7 days, failures in the last 7 days",
+      responses: {
+        200: {
+          description: "Counts",
+          content: { "application/json": { schema: z.record(z.string(), z.number()) } },
+        },
+        ...PROBLEM_RESPONSES,
+      },
+    }),
+    (c) => c.json(auditStats(db), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: "delete",
+      path: "/audit",
+      tags: ["audit"],
+      summary:
+        'Clear the audit log (confirm must be "clear the audit log"); the clearing is audited',
+      request: {
+        body: {
+          required: true,
+          content: {
+            "application/json": {
+              schema: z.object({ confirm: z.literal("clear the audit log") }).strict(),
+            },
+          },
+        },
+      },
+      responses: {
+        200: {
+          description: "How many rows went",
+          content: { "application/json": { schema: z.object({ deleted: z.number() }) } },
+        },
+        ...PROBLEM_RESPONSES,
+      },
+    }),
+    (c) => {
+      const deleted = clearAudit(db);
+      auditRequest(c, db, { action: "audit.clear", result: "success", details: { deleted } });
+      return c.json({ deleted }, 200);
+    },
   );
 
   return app;

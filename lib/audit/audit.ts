@@ -64,10 +64,25 @@ const AuditRowSchema = z.object({
 /** Lists audit rows, newest first, optionally filtered by action prefix and result. */
 export function listAudit(
   db: DatabaseSync,
-  options: { limit: number; before?: number; action?: string; result?: string },
+  options: {
+    limit: number;
+    before?: number;
+    action?: string;
+    result?: string;
+    /** Substring of the target (a container or file name). */
+    target?: string;
+    since?: number;
+    until?: number;
+  },
 ): AuditRecord[] {
   const where: string[] = [];
   const args: (string | number)[] = [];
+  if (options.target) {
+    where.push("target LIKE ? ESCAPE '\\'");
+    args.push("%" + options.target.replace(/[\\%_]/g, (ch) => "\\" + ch) + "%");
+  }
+  if (options.since) (where.push("ts >= ?"), args.push(options.since));
+  if (options.until) (where.push("ts <= ?"), args.push(options.until));
   if (options.before) (where.push("id < ?"), args.push(options.before));
   if (options.action) {
     (where.push("action LIKE ? ESCAPE '\\'"), args.push(likePrefix(options.action)));
@@ -77,6 +92,31 @@ export function listAudit(
     ORDER BY id DESC LIMIT ?`;
   const rows = db.prepare(sql).all(...args, options.limit);
   return z.array(AuditRowSchema).parse(rows);
+}
+
+/** Counts: all rows, the last 24 hours, the last 7 days, and failures in the last 7 days. */
+export function auditStats(db: DatabaseSync, now = Date.now()) {
+  const count = (sql: string, ...args: number[]) =>
+    (db.prepare(sql).get(...args) as { n: number }).n;
+  return {
+    total: count("SELECT COUNT(*) AS n FROM audit_log"),
+    last24h: count("SELECT COUNT(*) AS n FROM audit_log WHERE ts >= ?", now - 86_400_000),
+    last7d: count("SELECT COUNT(*) AS n FROM audit_log WHERE ts >= ?", now - 7 * 86_400_000),
+    failures7d: count(
+      "SELECT COUNT(*) AS n FROM audit_log WHERE ts >= ? AND result != 'success'",
+      now - 7 * 86_400_000,
+    ),
+  };
+}
+
+/** Deletes rows older than `retentionMs`; resolves with how many went. */
+export function pruneAudit(db: DatabaseSync, retentionMs: number, now = Date.now()): number {
+  return Number(db.prepare("DELETE FROM audit_log WHERE ts < ?").run(now - retentionMs).changes);
+}
+
+/** Deletes every row (the clearing itself is recorded right after, by the caller). */
+export function clearAudit(db: DatabaseSync): number {
+  return Number(db.prepare("DELETE FROM audit_log").run().changes);
 }
 
 function likePrefix(text: string): string {

@@ -16,6 +16,7 @@ export const NAV = [
   { href: "/networks", label: "Networks" },
   { href: "/stacks", label: "Stacks" },
   { href: "/events", label: "Events" },
+  { href: "/audit", label: "Audit" },
   { href: "/settings", label: "Settings" },
 ];
 

@@ -29,6 +29,8 @@ import BackupForm from "../../islands/BackupForm.tsx";
 import SchedulesBoard from "../../islands/SchedulesBoard.tsx";
 import NotificationsPanel from "../../islands/NotificationsPanel.tsx";
 import StoragePanel from "../../islands/StoragePanel.tsx";
+import AuditLog from "../../islands/AuditLog.tsx";
+import { auditStats } from "../../lib/audit/audit.ts";
 import { listTargets } from "../../lib/storage/targets.ts";
 import { listChannels } from "../../lib/notify/channels.ts";
 import { NOTIFICATION_EVENTS } from "../../lib/shared/notifications.ts";
@@ -291,6 +293,14 @@ export function createPageRoutes(deps: PageDeps): Hono<AppEnv> {
       return page(c, "Events", "/events", <p class="error">{(err as Error).message}</p>, 503);
     }
   });
+
+  app.get("/audit", (c) =>
+    page(
+      c,
+      "Audit log",
+      "/audit",
+      <Island name="AuditLog" component={AuditLog} props={{ stats: auditStats(deps.db) }} />,
+    ));
 
   app.get("/schedules", (c) =>
     page(
