@@ -6,6 +6,7 @@ import type { Notifier } from "./lib/notify/notifier.ts";
 import type { SecretBox } from "./lib/secrets/secret_box.ts";
 import { createNotificationRoutes } from "./routes/notifications.ts";
 import { createStorageRoutes } from "./routes/storage.ts";
+import { createConfigBackupRoutes } from "./routes/config_backup.ts";
 import { createScheduleRoutes } from "./routes/schedules.ts";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { DatabaseSync } from "node:sqlite";
@@ -65,6 +66,8 @@ export interface AppDeps {
   rememberMs: number;
   stats: StatsCache;
   host: HostSampler;
+  /** The data directory. */
+  dataDir: string;
   /** The local backup vault, `<data>/backups`. */
   vaultDir: string;
   backups: BackupQueue;
@@ -155,6 +158,16 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   );
   app.route("/api/schedules", createScheduleRoutes({ db: deps.db, scheduler: deps.scheduler }));
   app.route("/dl", createDownloadLinkRoutes({ db: deps.db, vaultDir: deps.vaultDir }));
+  app.route(
+    "/api/system/config-backups",
+    createConfigBackupRoutes({
+      db: deps.db,
+      dataDir: deps.dataDir,
+      vaultDir: deps.vaultDir,
+      serverName: () => getSettings(deps.db, { serverName: deps.defaultServerName }).serverName,
+      version: deps.version,
+    }),
+  );
   app.route("/api/system", createHostRoutes({ docker: deps.docker, host: deps.host }));
   app.route(
     "/api",

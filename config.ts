@@ -242,7 +242,11 @@ const RawConfigSchema = z.object({
 /** Bosun's validated configuration; durations are in milliseconds. */
 export type Config = z.output<typeof RawConfigSchema> & {
   adminPassword?: string;
-  command: "serve" | "reset-password" | "help" | "version";
+  command: "serve" | "reset-password" | "restore-config" | "help" | "version";
+  /** `restore-config <file>`: the configuration backup to restore. */
+  configFile?: string;
+  /** `BOSUN_CONFIG_PASSPHRASE`: opens the secret key of a configuration backup. */
+  configPassphrase?: string;
   isBinary: boolean;
 };
 
@@ -323,6 +327,8 @@ export function loadConfig(args: string[], env: (name: string) => string | undef
     ? "version"
     : positionals[0] === "reset-password"
     ? "reset-password"
+    : positionals[0] === "restore-config" && positionals.length === 2
+    ? "restore-config"
     : positionals.length === 0
     ? "serve"
     : undefined;
@@ -330,6 +336,8 @@ export function loadConfig(args: string[], env: (name: string) => string | undef
   return {
     ...config,
     adminPassword: env("BOSUN_ADMIN_PASSWORD") || undefined,
+    configFile: command === "restore-config" ? positionals[1] : undefined,
+    configPassphrase: env("BOSUN_CONFIG_PASSPHRASE") || undefined,
     command,
     isBinary,
   };
@@ -342,6 +350,8 @@ export function helpText(): string {
     "",
     "Usage: bosun [options]                 serve the web UI and API",
     "       bosun reset-password [options]  print a one-time password (change forced at login)",
+    "       bosun restore-config <file>     restore a configuration backup into a fresh data",
+    "                                       directory (BOSUN_CONFIG_PASSPHRASE opens its key)",
     "",
     "Options (flag, environment variable, default):",
   ];

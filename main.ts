@@ -26,6 +26,7 @@ import { connectNotifications } from "./lib/notify/wiring.ts";
 import { openTarget } from "./lib/storage/targets.ts";
 import { uploadBackup } from "./lib/storage/s3_backups.ts";
 import { pruneAudit } from "./lib/audit/audit.ts";
+import { restoreConfigBackup } from "./lib/system/config_backup.ts";
 import { Scheduler } from "./lib/schedules/scheduler.ts";
 import { ContainerLocks } from "./lib/containers/locks.ts";
 import { BackupQueue } from "./lib/backup/queue.ts";
@@ -56,6 +57,9 @@ async function main(args: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof StartupError || err instanceof ConfigError) return fail(err.message, 1);
     if (err instanceof Error && err.name === "SecretKeyError") return fail(err.message, 1);
+    if (err instanceof Error && ["ValidationError", "ConflictError"].includes(err.name)) {
+      return fail(err.message, 1); // restore-config refusals
+    }
     throw err;
   }
 }
@@ -68,6 +72,16 @@ async function run(config: Config, log: Logger): Promise<number> {
     log.error("unhandled rejection", { error: event.reason });
   });
   const dataDir = await prepareDataDir(config);
+  if (config.command === "restore-config") {
+    const r = await restoreConfigBackup(config.configFile!, dataDir, config.configPassphrase);
+    console.log(
+      `Restored the configuration into ${dataDir}` +
+        (r.secretKeyRestored
+          ? " with its secret key: stored credentials work again."
+          : " without a secret key: re-enter storage and notification secrets."),
+    );
+    return 0;
+  }
   const db = openDatabase(`${dataDir}/bosun.db`);
   const secrets = await SecretBox.open(`${dataDir}/config/secret.key`);
   const auth = new AuthService(db, {
@@ -205,6 +219,7 @@ async function run(config: Config, log: Logger): Promise<number> {
     selfId,
     stats,
     host: new HostSampler(dataDir),
+    dataDir,
     vaultDir,
     backups,
   });

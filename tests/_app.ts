@@ -71,6 +71,7 @@ export function buildTestApp(
     selfId: options.selfId,
     stats,
     host: new HostSampler("/tmp"),
+    dataDir: "/nonexistent/bosun-test-data",
     vaultDir: "/nonexistent/bosun-test-vault",
     locks,
     secrets,
