@@ -100,6 +100,7 @@ Deno.test({
         session.promptAnswers.push("delete all backups");
         await page.click('button[data-action="delete-all"]');
         await page.locator("[data-vault-status]", { hasText: "Deleted 2 backup(s)" }).waitFor();
+        await page.locator("tr[data-backup]").first().waitFor({ state: "detached" });
         assert.equal(await page.locator("tr[data-backup]").count(), 0);
       });
       assert.deepEqual(session.consoleErrors, []);
