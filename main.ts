@@ -143,16 +143,37 @@ async function run(config: Config, log: Logger): Promise<number> {
     configured: config.selfContainer,
     hostname,
   });
+  const notifier = new Notifier(db, secrets, log, serverName);
   const backups = new BackupQueue(db, docker, log, {
     vaultDir,
     serverName,
     version: VERSION,
     labelCommands: () => getSettings(db, { serverName: defaultServerName }).backupLabelCommands,
+    files: () => {
+      const s = getSettings(db, { serverName: defaultServerName });
+      const [uid, gid] = s.backupFileOwner.split(":").map(Number);
+      return {
+        mode: parseInt(s.backupFileMode, 8),
+        owner: s.backupFileOwner ? { uid, gid } : undefined,
+      };
+    },
     locks,
     selfId,
     copy: async (file, target, signal, onProgress) => {
       const t = await openTarget(db, secrets, target);
-      await uploadBackup(t.client, t.prefix, vaultDir, file, { signal, onProgress });
+      try {
+        await uploadBackup(t.client, t.prefix, vaultDir, file, { signal, onProgress });
+      } catch (err) {
+        if (!signal.aborted) {
+          notifier.notify({
+            type: "storage.unreachable",
+            title: `Storage target ${t.view.name} failed`,
+            message: `Copying ${file} failed: ${(err as Error).message}`,
+            details: { target: t.view.name, file },
+          });
+        }
+        throw err;
+      }
     },
   });
   const scheduler = new Scheduler({
@@ -164,7 +185,6 @@ async function run(config: Config, log: Logger): Promise<number> {
     selfId,
     graceMs: config.scheduleGrace,
   });
-  const notifier = new Notifier(db, secrets, log, serverName);
   connectNotifications(notifier, backups, scheduler);
   const interrupted = await backups.recover();
   if (interrupted) {

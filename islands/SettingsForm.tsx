@@ -11,6 +11,8 @@ export default function SettingsForm(props: SettingsFormProps) {
   const serverName = useSignal(props.serverName);
   const hostEnvironment = useSignal(props.hostEnvironment);
   const labelCommands = useSignal(props.backupLabelCommands);
+  const fileMode = useSignal(props.backupFileMode);
+  const fileOwner = useSignal(props.backupFileOwner);
   const message = useSignal("");
   const error = useSignal("");
 
@@ -22,6 +24,8 @@ export default function SettingsForm(props: SettingsFormProps) {
         serverName: serverName.value,
         hostEnvironment: hostEnvironment.value,
         backupLabelCommands: labelCommands.value,
+        backupFileMode: fileMode.value,
+        backupFileOwner: fileOwner.value,
       });
       serverName.value = saved.serverName;
       message.value = "Saved";
@@ -72,6 +76,24 @@ export default function SettingsForm(props: SettingsFormProps) {
         Off by default: anyone who can label a container could otherwise run commands in it through
         Bosun.
       </p>
+      <label>
+        Backup file mode (octal)
+        <input
+          name="backupFileMode"
+          pattern="0?[0-7]{3}"
+          value={fileMode.value}
+          onInput={(e) => fileMode.value = e.currentTarget.value}
+        />
+      </label>
+      <label>
+        Backup file owner (uid:gid, empty for Bosun's own)
+        <input
+          name="backupFileOwner"
+          pattern="([0-9]+:[0-9]+)?"
+          value={fileOwner.value}
+          onInput={(e) => fileOwner.value = e.currentTarget.value}
+        />
+      </label>
       {error.value && <p class="error" role="alert">{error.value}</p>}
       {message.value && <p class="muted" role="status">{message.value}</p>}
       <button type="submit">Save</button>

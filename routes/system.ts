@@ -22,6 +22,9 @@ export interface SystemRouteDeps {
 const SettingsDto = z.object({
   serverName: z.string(),
   hostEnvironment: z.enum(HOST_ENVIRONMENTS),
+  backupLabelCommands: z.boolean(),
+  backupFileMode: z.string(),
+  backupFileOwner: z.string(),
 }).openapi("Settings");
 
 const AuditQuery = z.object({

@@ -98,6 +98,8 @@ export class BackupQueue extends EventTarget {
       version: string;
       /** The admin's setting: honour `bosun.backup.pre/post` labels. */
       labelCommands: () => boolean;
+      /** The admin's settings: mode and owner of finished backup files. */
+      files?: () => { mode?: number; owner?: { uid: number; gid: number } };
       locks: ContainerLocks;
       /** Bosun's own container: never paused or stopped. */
       selfId?: string;
@@ -269,6 +271,8 @@ export class BackupQueue extends EventTarget {
         toolVersion: this.config.version,
         ...options,
         labelCommands: this.config.labelCommands(),
+        fileMode: this.config.files?.().mode,
+        fileOwner: this.config.files?.().owner,
         signal: abort.signal,
         onWarning: (message) => {
           warnings.push(message);

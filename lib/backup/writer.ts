@@ -68,6 +68,9 @@ export interface BackupRequest {
   /** Commands run in the container before the backup and after it (argv arrays). */
   pre?: string[];
   post?: string[];
+  /** Mode and owner of the finished files (the admin's settings). */
+  fileMode?: number;
+  fileOwner?: { uid: number; gid: number };
   /** Honour `bosun.backup.pre` / `bosun.backup.post` labels (the admin's setting). */
   labelCommands?: boolean;
   /** Told about problems that do not fail the backup (a post command that failed). */
@@ -174,6 +177,12 @@ export async function writeBackup(docker: DockerClient, req: BackupRequest): Pro
         manifest,
       };
       await writeAtomically(`${req.vaultDir}/${file}.json`, JSON.stringify(sidecar, null, 2));
+      for (const f of [file, `${file}.json`]) {
+        if (req.fileMode !== undefined) await Deno.chmod(`${req.vaultDir}/${f}`, req.fileMode);
+        if (req.fileOwner) {
+          await Deno.chown(`${req.vaultDir}/${f}`, req.fileOwner.uid, req.fileOwner.gid);
+        }
+      }
       await fsyncFile(req.vaultDir);
       return sidecar;
     } catch (err) {

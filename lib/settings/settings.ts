@@ -20,6 +20,8 @@ export function getSettings(db: DatabaseSync, defaults: { serverName: string }):
     serverName: defaults.serverName,
     hostEnvironment: "DEV",
     backupLabelCommands: false,
+    backupFileMode: "0600",
+    backupFileOwner: "",
     ...stored,
   };
   const result = SettingsSchema.safeParse(merged);
@@ -27,6 +29,8 @@ export function getSettings(db: DatabaseSync, defaults: { serverName: string }):
     serverName: defaults.serverName,
     hostEnvironment: "DEV",
     backupLabelCommands: false,
+    backupFileMode: "0600",
+    backupFileOwner: "",
   });
 }
 

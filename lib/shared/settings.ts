@@ -16,6 +16,10 @@ export const SettingsSchema = z.object({
    * able to label a container must not gain exec through Bosun by it.
    */
   backupLabelCommands: z.boolean(),
+  /** Mode of backup files in the local vault (octal), e.g. "0640" so another tool can read them. */
+  backupFileMode: z.string().regex(/^0?[0-7]{3}$/, "an octal mode like 0640"),
+  /** Owner of backup files, "uid:gid" (numeric), or "" to leave them Bosun's. */
+  backupFileOwner: z.string().regex(/^(\d{1,10}:\d{1,10})?$/, "uid:gid, numeric"),
 });
 /** Bosun's settings. */
 export type Settings = z.infer<typeof SettingsSchema>;

@@ -19,6 +19,22 @@ export function partSize(size: number): number {
   return Math.max(8 * MIB, Math.ceil(size / 9000 / MIB) * MIB);
 }
 
+/**
+ * Retries a call up to three times with backoff (1, 2, 4 s) when the server or the network
+ * failed; client errors (4xx: wrong keys, no bucket) are not retried.
+ */
+async function withRetries<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  for (let attempt = 0;; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      const clientError = err instanceof S3Error && err.status >= 400 && err.status < 500;
+      if (attempt >= 3 || clientError || signal?.aborted) throw err;
+      await new Promise((r) => setTimeout(r, 1000 * 2 ** attempt));
+    }
+  }
+}
+
 /** Uploads a vault backup and its sidecar; resolves with the verified composite ETag. */
 export async function uploadBackup(
   client: S3Client,
@@ -54,7 +70,10 @@ export async function uploadBackup(
       const data = buffer.slice(0, filled);
       const md5 = new Uint8Array(createHash("md5").update(data).digest());
       whole.update(data);
-      const etag = await client.uploadPart(key, uploadId, part, data, md5);
+      const etag = await withRetries(
+        () => client.uploadPart(key, uploadId, part, data, md5),
+        options.signal,
+      );
       const expected = Buffer.from(md5).toString("hex");
       if (etag && etag !== expected) {
         throw new S3Error(500, "BadDigest", `Part ${part}: the server's ETag is not its MD5`);
