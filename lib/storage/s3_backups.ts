@@ -67,7 +67,7 @@ export async function uploadBackup(
         if (n === null) break;
         filled += n;
       }
-      const data = buffer.slice(0, filled);
+      const data = buffer.subarray(0, filled); // sent before the buffer is refilled
       const md5 = new Uint8Array(createHash("md5").update(data).digest());
       whole.update(data);
       const etag = await withRetries(
