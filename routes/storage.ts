@@ -8,7 +8,7 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { DatabaseSync } from "node:sqlite";
 import type { DockerClient } from "../lib/docker/client.ts";
 import { restoreBackup } from "../lib/backup/restore.ts";
-import { assertBackupName, backupSize } from "../lib/backup/vault.ts";
+import { assertBackupName, backupSize, previewTrees } from "../lib/backup/vault.ts";
 import { RateLimitedError, ValidationError } from "../lib/errors.ts";
 import type { RateLimiter } from "../lib/ratelimit/rate_limiter.ts";
 import { assertOutboundUrl } from "../lib/notify/url_guard.ts";
@@ -234,6 +234,28 @@ export function createStorageRoutes(
         if (v) headers.set(h, v);
       }
       return new Response(res.body, { status: res.status === 206 ? 206 : 200, headers });
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/{id}/backups/{file}/preview",
+      tags: ["storage"],
+      summary: "The manifest and file trees of a backup on the target, streamed, not stored",
+      request: {
+        params: IdFile,
+        query: z.object({ limit: z.coerce.number().int().min(1).max(50_000).default(5000) }),
+      },
+      responses: { 200: json(Any, "Manifest and trees"), ...PROBLEM_RESPONSES },
+    }),
+    async (c) => {
+      const { id, file } = c.req.valid("param");
+      const t = await target(id);
+      const sidecar = await remoteSidecar(t.client, t.prefix, file);
+      const res = await t.client.get(t.prefix + file);
+      const trees = await previewTrees(res.body!, sidecar.compression, c.req.valid("query").limit);
+      return c.json({ manifest: sidecar.manifest, ...trees }, 200);
     },
   );
 

@@ -1,7 +1,7 @@
 /** The local vault: backup files with their sidecars in `<data>/backups`. */
 import { NotFoundError, ValidationError } from "../errors.ts";
 import type { DatabaseSync } from "node:sqlite";
-import { isBackupFileName, type Manifest, type Sidecar } from "./format.ts";
+import { type Compression, isBackupFileName, type Manifest, type Sidecar } from "./format.ts";
 import { drain, openEntries, readSidecar } from "./reader.ts";
 
 /** Throws unless `file` is a backup file name Bosun writes (no paths, no traversal). */
@@ -105,11 +105,20 @@ export async function previewBackup(
   limit: number,
 ): Promise<{ manifest: Manifest; trees: Record<string, TreeEntry[]>; truncated: boolean }> {
   assertBackupName(file);
-  const { manifest } = await readSidecar(vaultDir, file);
+  const { manifest, compression } = await readSidecar(vaultDir, file);
+  return { manifest, ...await previewTrees(`${vaultDir}/${file}`, compression, limit) };
+}
+
+/** The file trees of an archive read from a path or a stream (S3), up to `limit` entries. */
+export async function previewTrees(
+  source: string | ReadableStream<Uint8Array>,
+  compression: Compression,
+  limit: number,
+): Promise<{ trees: Record<string, TreeEntry[]>; truncated: boolean }> {
   const trees: Record<string, TreeEntry[]> = {};
   let listed = 0;
   let truncated = false;
-  const { entries } = openEntries(`${vaultDir}/${file}`);
+  const { entries } = openEntries(source, compression);
   const reader = entries.getReader();
   try {
     while (true) {
@@ -139,7 +148,7 @@ export async function previewBackup(
   } finally {
     await reader.cancel().catch(() => {});
   }
-  return { manifest, trees, truncated };
+  return { trees, truncated };
 }
 
 /** A vault entry as the API and the Backups page show it. */

@@ -123,6 +123,31 @@ Deno.test("S3 targets: test, copy, list, verify, restore, delete", async (t) => 
       assert.equal((await ranged.arrayBuffer()).byteLength, 10);
     });
 
+    await t.step("preview streams the tree; a shared bucket lists two servers", async () => {
+      const p = await admin.json<{ trees: Record<string, { path: string }[]> }>(
+        "GET",
+        `/api/storage/${targetId}/backups/${file}/preview`,
+      );
+      assert.equal(p.status, 200, JSON.stringify(p.body));
+      assert.ok(p.body.trees[`volumes/${volume}`].some((e) => e.path === "file.txt"));
+      assert.equal(
+        (await admin.json("PATCH", "/api/settings", { serverName: "garage-pi" })).status,
+        200,
+      );
+      const other = await admin.json<{ file: string }>("POST", "/api/backups?wait=true", {
+        container: id,
+        remember: false,
+      });
+      assert.match(other.body.file, /^garage-pi__/);
+      await admin.json("POST", `/api/storage/${targetId}/backups`, { file: other.body.file });
+      const listed = await admin.json<{ manifest: { server: string } }[]>(
+        "GET",
+        `/api/storage/${targetId}/backups`,
+      );
+      assert.equal(new Set(listed.body.map((b) => b.manifest.server)).size, 2);
+      await admin.json("DELETE", `/api/storage/${targetId}/backups/${other.body.file}`);
+    });
+
     await t.step("restore from S3 once the local copy is gone", async () => {
       assert.equal((await admin.json("DELETE", `/api/backups/${file}`)).status, 204);
       const name = `bt-${containers.runId}-from-s3`;
