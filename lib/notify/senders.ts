@@ -1,5 +1,4 @@
 /** Delivery to each kind of channel: SMTP (nodemailer), webhook JSON, ntfy, Gotify, Discord, Slack. */
-import nodemailer from "nodemailer";
 import type { Channel } from "./channels.ts";
 import { fetchNoRedirect } from "./url_guard.ts";
 
@@ -69,6 +68,8 @@ export async function send(channel: Channel, n: Notification): Promise<void> {
         "Slack",
       );
     case "smtp": {
+      // Loaded on first use: nodemailer is large and most installations never send mail.
+      const { default: nodemailer } = await import("nodemailer");
       const transport = nodemailer.createTransport({
         host: c.host,
         port: c.port,
