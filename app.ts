@@ -166,6 +166,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       vaultDir: deps.vaultDir,
       serverName: () => getSettings(deps.db, { serverName: deps.defaultServerName }).serverName,
       version: deps.version,
+      secrets: deps.secrets,
     }),
   );
   app.route("/api/system", createHostRoutes({ docker: deps.docker, host: deps.host }));

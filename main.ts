@@ -24,9 +24,15 @@ import { removePartials } from "./lib/backup/writer.ts";
 import { Notifier } from "./lib/notify/notifier.ts";
 import { connectNotifications } from "./lib/notify/wiring.ts";
 import { openTarget } from "./lib/storage/targets.ts";
-import { uploadBackup } from "./lib/storage/s3_backups.ts";
+import { uploadBackup, uploadFile } from "./lib/storage/s3_backups.ts";
 import { pruneAudit } from "./lib/audit/audit.ts";
-import { restoreConfigBackup } from "./lib/system/config_backup.ts";
+import {
+  configBackupName,
+  pruneConfigBackups,
+  restoreConfigBackup,
+  writeConfigBackup,
+} from "./lib/system/config_backup.ts";
+import { getSealed } from "./lib/settings/sealed.ts";
 import { Scheduler } from "./lib/schedules/scheduler.ts";
 import { ContainerLocks } from "./lib/containers/locks.ts";
 import { BackupQueue } from "./lib/backup/queue.ts";
@@ -184,6 +190,21 @@ async function run(config: Config, log: Logger): Promise<number> {
     vaultDir,
     selfId,
     graceMs: config.scheduleGrace,
+    configBackup: async () => {
+      const file = configBackupName(serverName(), new Date());
+      await writeConfigBackup(db, dataDir, `${vaultDir}/${file}`, {
+        server: serverName(),
+        version: VERSION,
+        passphrase: await getSealed(db, secrets, "configBackupPassphrase"),
+      });
+      await pruneConfigBackups(vaultDir, 10);
+      return file;
+    },
+    copyFile: async (file, target) => {
+      const t = await openTarget(db, secrets, target);
+      await uploadFile(t.client, t.prefix + file, `${vaultDir}/${file}`, "application/gzip");
+      return t.view.name;
+    },
   });
   connectNotifications(notifier, backups, scheduler);
   const interrupted = await backups.recover();

@@ -256,6 +256,15 @@ function ScheduleEditor(
   const compression = useSignal(i?.compression ?? "gzip");
   const retention = useSignal<RetentionPolicySpec>(i?.retention ?? { keepDaily: 7, keepWeekly: 4 });
   const enabled = useSignal(i?.enabled ?? true);
+  const includeConfig = useSignal(i?.includeConfig ?? false);
+  const targets = useSignal<number[]>(i?.targets ?? []);
+  const available = useSignal<{ id: number; name: string }[]>([]);
+  useEffect(() => {
+    api<{ id: number; name: string }[]>("GET", "/api/storage").then(
+      (list) => available.value = list,
+      () => {},
+    );
+  }, []);
   const preview = useSignal<string[]>([]);
   const error = useSignal("");
 
@@ -299,6 +308,8 @@ function ScheduleEditor(
         Object.entries(retention.value).filter(([, v]) => typeof v === "number" && v > 0),
       ),
       containerRetention: i?.containerRetention ?? {},
+      includeConfig: includeConfig.value,
+      targets: targets.value,
       enabled: enabled.value,
     };
     try {
@@ -441,6 +452,33 @@ function ScheduleEditor(
           </label>
         ))}
       </fieldset>
+      {available.value.length > 0 && (
+        <fieldset>
+          <legend>Also copy to</legend>
+          {available.value.map((t) => (
+            <label class="inline" key={t.id}>
+              <input
+                type="checkbox"
+                checked={targets.value.includes(t.id)}
+                onChange={(e) =>
+                  targets.value = e.currentTarget.checked
+                    ? [...targets.value, t.id]
+                    : targets.value.filter((x) => x !== t.id)}
+              />{" "}
+              {t.name}
+            </label>
+          ))}
+        </fieldset>
+      )}
+      <label class="inline">
+        <input
+          type="checkbox"
+          name="includeConfig"
+          checked={includeConfig.value}
+          onChange={(e) => includeConfig.value = e.currentTarget.checked}
+        />{" "}
+        also back up Bosun's own configuration
+      </label>
       <label class="inline">
         <input
           type="checkbox"

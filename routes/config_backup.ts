@@ -5,14 +5,18 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { DatabaseSync } from "node:sqlite";
 import { NotFoundError, ValidationError } from "../lib/errors.ts";
-import { configBackupName, writeConfigBackup } from "../lib/system/config_backup.ts";
+import {
+  configBackupName,
+  isConfigBackupName,
+  writeConfigBackup,
+} from "../lib/system/config_backup.ts";
+import { getSealed, hasSealed, setSealed } from "../lib/settings/sealed.ts";
+import type { SecretBox } from "../lib/secrets/secret_box.ts";
 import { audited } from "./_audit.ts";
 import type { AppEnv } from "./_env.ts";
 import { sendFile } from "./_files.ts";
 import { createRouter } from "./_openapi.ts";
 import { PROBLEM_RESPONSES } from "./_problem.ts";
-
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*__bosun-config__\d{8}T\d{6}Z\.bosun\.tar\.gz$/;
 
 /** Builds the config backup routes (mounted under /api/system/config-backups). */
 export function createConfigBackupRoutes(
@@ -22,6 +26,7 @@ export function createConfigBackupRoutes(
     vaultDir: string;
     serverName: () => string;
     version: string;
+    secrets: SecretBox;
   },
 ): OpenAPIHono<AppEnv> {
   const app = createRouter();
@@ -49,7 +54,8 @@ export function createConfigBackupRoutes(
       },
     }),
     async (c) => {
-      const passphrase = c.req.valid("json")?.passphrase;
+      const passphrase = c.req.valid("json")?.passphrase ??
+        await getSealed(deps.db, deps.secrets, "configBackupPassphrase");
       const file = configBackupName(deps.serverName(), new Date());
       const result = await audited(
         c,
@@ -82,11 +88,64 @@ export function createConfigBackupRoutes(
     async (c) => {
       const out: { file: string; size: number }[] = [];
       for await (const e of Deno.readDir(deps.vaultDir)) {
-        if (e.isFile && NAME.test(e.name)) {
+        if (e.isFile && isConfigBackupName(e.name)) {
           out.push({ file: e.name, size: (await Deno.stat(`${deps.vaultDir}/${e.name}`)).size });
         }
       }
       return c.json(out.sort((a, b) => b.file.localeCompare(a.file)), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/passphrase",
+      tags: ["system"],
+      summary: "Whether a passphrase for scheduled configuration backups is stored",
+      responses: {
+        200: {
+          description: "Set or not (never the passphrase)",
+          content: { "application/json": { schema: z.object({ set: z.boolean() }) } },
+        },
+        ...PROBLEM_RESPONSES,
+      },
+    }),
+    (c) => c.json({ set: hasSealed(deps.db, "configBackupPassphrase") }, 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: "put",
+      path: "/passphrase",
+      tags: ["system"],
+      summary: "Store (sealed) or remove the passphrase scheduled configuration backups use",
+      request: {
+        body: {
+          required: true,
+          content: {
+            "application/json": {
+              schema: z.object({ passphrase: z.string().min(12).max(1024).nullable() }).strict(),
+            },
+          },
+        },
+      },
+      responses: {
+        200: {
+          description: "Set or not",
+          content: { "application/json": { schema: z.object({ set: z.boolean() }) } },
+        },
+        ...PROBLEM_RESPONSES,
+      },
+    }),
+    async (c) => {
+      const { passphrase } = c.req.valid("json");
+      await audited(
+        c,
+        deps.db,
+        { action: "settings.config-passphrase", target: passphrase ? "set" : "removed" },
+        () => setSealed(deps.db, deps.secrets, "configBackupPassphrase", passphrase),
+      );
+      return c.json({ set: passphrase !== null }, 200);
     },
   );
 
@@ -101,7 +160,7 @@ export function createConfigBackupRoutes(
     }),
     async (c) => {
       const { file } = c.req.valid("param");
-      if (!NAME.test(file)) throw new ValidationError("Not a configuration backup name");
+      if (!isConfigBackupName(file)) throw new ValidationError("Not a configuration backup name");
       const path = `${deps.vaultDir}/${file}`;
       const size = await Deno.stat(path).then((s) => s.size, () => {
         throw new NotFoundError(`No configuration backup "${file}"`);

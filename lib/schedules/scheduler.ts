@@ -45,6 +45,10 @@ export interface SchedulerDeps {
   graceMs: number;
   /** A lock whose heartbeat is older than this belonged to a Bosun that died. */
   staleMs?: number;
+  /** Writes a configuration backup into the vault; resolves with its file name. */
+  configBackup?: () => Promise<string>;
+  /** Copies a vault file (not a container backup) to a storage target. */
+  copyFile?: (file: string, target: number) => Promise<string>;
 }
 
 /** Runs schedules. Construct once; `start()` after the queue has recovered. */
@@ -180,6 +184,20 @@ export class Scheduler extends EventTarget {
           summary.backedUp.push({ container: targets[i], file: done.file });
         } else {
           summary.failed.push({ container: targets[i], error: done.error ?? done.status });
+        }
+      }
+      if (schedule.includeConfig && this.deps.configBackup) {
+        try {
+          const file = await this.deps.configBackup();
+          summary.config = { file, copiedTo: [] };
+          for (const t of schedule.targets) {
+            summary.config.copiedTo.push(await this.deps.copyFile!(file, t));
+          }
+        } catch (err) {
+          summary.failed.push({
+            container: "(Bosun configuration)",
+            error: (err as Error).message,
+          });
         }
       }
       if (!summary.failed.length) {

@@ -28,6 +28,8 @@ export interface RunSummary {
   failed: { container: string; error: string }[];
   skipped: { container: string; reason: string }[];
   pruned: { container: string; file: string }[];
+  /** The configuration backup written by the run, when the schedule includes it. */
+  config?: { file: string; copiedTo: string[] };
   note?: string;
 }
 

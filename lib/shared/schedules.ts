@@ -38,6 +38,8 @@ export const ScheduleSpecSchema = z.object({
   retention: RetentionPolicySchema.default({}),
   /** Per-container policies that replace the schedule's for those containers. */
   containerRetention: z.record(z.string().max(128), RetentionPolicySchema).default({}),
+  /** Also back up Bosun's own configuration on each run (to the vault and the targets). */
+  includeConfig: z.boolean().default(false),
   /** Storage targets (ids) every backup of a run is copied to. */
   targets: z.array(z.number().int().min(1)).max(10).default([]),
   enabled: z.boolean().default(true),

@@ -46,13 +46,37 @@ export async function uploadBackup(
   if (!isBackupFileName(file)) throw new ValidationError(`"${file}" is not a backup file name`);
   const sidecar = await readSidecar(vaultDir, file);
   const key = prefix + file;
-  const f = await Deno.open(`${vaultDir}/${file}`, { read: true });
+  const result = await uploadFile(
+    client,
+    key,
+    `${vaultDir}/${file}`,
+    file.endsWith(".zst") ? "application/zstd" : "application/gzip",
+    options,
+  );
+  try {
+    await client.put(`${key}.json`, JSON.stringify(sidecar, null, 2), "application/json");
+  } catch (err) {
+    await client.delete(key).catch(() => {}); // without its sidecar it does not count as stored
+    throw err;
+  }
+  return result;
+}
+
+/**
+ * Uploads one file with a multipart upload (Content-MD5 per part) and checks the ETag the
+ * server reports against the one computed while uploading; aborted on any failure.
+ */
+export async function uploadFile(
+  client: S3Client,
+  key: string,
+  path: string,
+  contentType: string,
+  options: { signal?: AbortSignal; onProgress?: (bytes: number) => void } = {},
+): Promise<{ etag: string }> {
+  const f = await Deno.open(path, { read: true });
   const size = (await f.stat()).size;
   const chunk = partSize(size);
-  const uploadId = await client.createMultipart(
-    key,
-    file.endsWith(".zst") ? "application/zstd" : "application/gzip",
-  );
+  const uploadId = await client.createMultipart(key, contentType);
   const md5s: Uint8Array[] = [];
   const whole = createHash("md5"); // some servers (s3rver) answer the whole object's MD5
   const etags: string[] = [];
@@ -95,7 +119,6 @@ export async function uploadBackup(
         `The stored object's ETag ${etag} is not the ${composite} computed while uploading`,
       );
     }
-    await client.put(`${key}.json`, JSON.stringify(sidecar, null, 2), "application/json");
     return { etag };
   } catch (err) {
     await client.abortMultipart(key, uploadId).catch(() => {});

@@ -211,3 +211,22 @@ export async function restoreConfigBackup(
   if (!manifestSeen) throw new ValidationError("Not a Bosun configuration backup");
   return { secretKeyRestored, stacks };
 }
+
+const CONFIG_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*__bosun-config__\d{8}T\d{6}Z\.bosun\.tar\.gz$/;
+
+/** True for configuration backup names Bosun writes. */
+export function isConfigBackupName(name: string): boolean {
+  return CONFIG_NAME.test(name);
+}
+
+/** Keeps the newest `keep` configuration backups in the vault; resolves with what went. */
+export async function pruneConfigBackups(vaultDir: string, keep: number): Promise<string[]> {
+  const names: string[] = [];
+  for await (const e of Deno.readDir(vaultDir)) {
+    if (e.isFile && isConfigBackupName(e.name)) names.push(e.name);
+  }
+  // Same server prefix sorts by time: the stamp is the only part that differs.
+  const old = names.sort((a, b) => b.split("__")[2].localeCompare(a.split("__")[2])).slice(keep);
+  for (const n of old) await Deno.remove(`${vaultDir}/${n}`).catch(() => {});
+  return old;
+}
