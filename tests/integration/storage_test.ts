@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import S3rver from "s3rver";
 import { docker, freePort, setupAndLogin, startBosun, TestContainers } from "../_harness.ts";
+import { TcpProxy } from "../_tcp_proxy.ts";
 
 Deno.test("S3 targets: test, copy, list, verify, restore, delete", async (t) => {
   const port = freePort();
@@ -189,6 +190,55 @@ Deno.test("S3 targets: test, copy, list, verify, restore, delete", async (t) => 
       const listed = await admin.json<unknown[]>("GET", `/api/storage/${targetId}/backups`);
       assert.equal(listed.body.length, 0);
     });
+
+    await t.step(
+      "a connection dropped mid-upload is retried; a dead server fails the job",
+      async () => {
+        await using proxy = new TcpProxy(port);
+        proxy.open();
+        const viaProxy = await admin.json<{ id: number }>("POST", "/api/storage", {
+          ...target,
+          name: "flaky",
+          endpoint: `http://127.0.0.1:${proxy.port}`,
+          prefix: "flaky/",
+        });
+        assert.equal(viaProxy.status, 201, JSON.stringify(viaProxy.body));
+        const b = await admin.json<{ file: string }>("POST", "/api/backups?wait=true", {
+          container: id,
+          remember: false,
+        });
+        proxy.cutAfter(12 * 1024 * 1024); // inside the second 8 MiB part
+        const copied = await admin.json("POST", `/api/storage/${viaProxy.body.id}/backups`, {
+          file: b.body.file,
+        });
+        assert.equal(copied.status, 201, `retried after the drop: ${JSON.stringify(copied.body)}`);
+        const listed = await admin.json<{ file: string }[]>(
+          "GET",
+          `/api/storage/${viaProxy.body.id}/backups`,
+        );
+        assert.deepEqual(listed.body.map((x) => x.file), [b.body.file]);
+
+        // The server goes away for good in the middle of a queued backup's copy.
+        proxy.dieAfter(12 * 1024 * 1024);
+        const job = await admin.json<{ status: string; error: string; file: string }>(
+          "POST",
+          "/api/backups?wait=true",
+          { container: id, remember: false, targets: [viaProxy.body.id] },
+        );
+        assert.equal(job.body.status, "failed");
+        assert.match(job.body.error, /Stored locally as .*; the copy to storage target \d+ failed/);
+        await Deno.stat(`${bosun.dataDir}/backups/${job.body.file}`); // the local copy stays
+        proxy.open();
+        const after = await admin.json<{ file: string }[]>(
+          "GET",
+          `/api/storage/${viaProxy.body.id}/backups`,
+        );
+        assert.ok(
+          !after.body.some((x) => x.file === job.body.file),
+          "nothing half-stored is listed",
+        );
+      },
+    );
 
     await t.step("a stopped S3 server fails the copy; the local backup stays", async () => {
       const b = await admin.json<{ file: string }>("POST", "/api/backups?wait=true", {
