@@ -134,8 +134,12 @@ async function run(config: Config, log: Logger): Promise<number> {
   const leftovers = await removePartials(vaultDir);
   if (leftovers) log.warn("removed unfinished backup files", { count: leftovers });
   if (engine.status.reachable) {
-    const helpers = await collectHelpers(docker).catch(() => 0);
-    if (helpers) log.info("removed leftover helper containers", { count: helpers });
+    // In the background: removing a helper the engine still holds (a stream a killed Bosun
+    // left open) can take as long as the engine's timeout, and start-up must not wait for it.
+    void collectHelpers(docker).then(
+      (helpers) => helpers && log.info("removed leftover helper containers", { count: helpers }),
+      () => {},
+    );
   }
 
   const stats = new StatsCache(docker, log, config.statsInterval);

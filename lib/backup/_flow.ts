@@ -8,15 +8,29 @@ export class FlowWindow {
   #produced = 0;
   #consumed = 0;
   #waiters: (() => void)[] = [];
+  #failure?: unknown;
 
   constructor(private readonly limitBytes = 8 * 1024 * 1024) {}
 
   /** Resolves once fewer than `limitBytes` are in flight, then counts `bytes` as produced. */
   async room(bytes: number): Promise<void> {
     while (this.#produced - this.#consumed > this.limitBytes) {
+      if (this.#failure) throw this.#failure;
       await new Promise<void>((resolve) => this.#waiters.push(resolve));
     }
+    if (this.#failure) throw this.#failure;
     this.#produced += bytes;
+  }
+
+  /**
+   * The consumer side failed (disk full, engine gone): every producer waiting for room, and
+   * every later one, gets `err` instead of waiting forever.
+   */
+  fail(err: unknown): void {
+    this.#failure ??= err;
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const wake of waiters) wake();
   }
 
   /** Records bytes taken by the consumer and wakes waiting producers. */

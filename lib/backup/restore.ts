@@ -475,7 +475,7 @@ function tarInto(
   const { readable, controller } = createTarPacker();
   const window = new FlowWindow();
   const sent = send(readable.pipeThrough(window.tap()));
-  sent.catch(() => {}); // awaited in finish
+  sent.catch((err) => window.fail(err)); // awaited in finish; producers must not hang
   return {
     window,
     add: (h) => controller.add(h),

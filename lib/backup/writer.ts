@@ -409,6 +409,7 @@ async function writeArchive(
       signal: req.signal,
     },
   );
+  written.catch((err) => window.fail(err)); // producers waiting for room must not hang
   const progress: BackupProgress = { bytesIn: 0, bytesOut: 0, member: "" };
   const sums = new SumsSpool(path.replace(/\.partial$/, ".sums.partial"));
   const addText = async (name: string, text: string) => {
@@ -440,7 +441,12 @@ async function writeArchive(
     if (manifest.image.included) {
       progress.member = "image/";
       const tarball = await exportImage(docker, manifest.image.reference!, { signal: req.signal });
-      await reemit(streamEntries(tarball), (n) => `image/${n}`, emit);
+      try {
+        await reemit(streamEntries(tarball), (n) => `image/${n}`, emit);
+      } catch (err) {
+        (tarball as unknown as { destroy(): void }).destroy();
+        throw err;
+      }
     }
     const size = await sums.finish();
     await (await sums.readable()).pipeTo(controller.add({ name: "SHA256SUMS", size, mode: 0o644 }));
@@ -539,7 +545,12 @@ async function addMount(
       query: { path: where.path },
       signal: emit.req.signal,
     });
-    await reemit(streamEntries(res), (n) => rename(n, where.prefix), emit);
+    try {
+      await reemit(streamEntries(res), (n) => rename(n, where.prefix), emit);
+    } catch (err) {
+      res.destroy(); // release the engine's archive stream (it holds the helper's lock)
+      throw err;
+    }
   } finally {
     await removeHelper(docker, helper).catch(() => {});
   }
