@@ -7,6 +7,7 @@ import type { SecretBox } from "./lib/secrets/secret_box.ts";
 import { createNotificationRoutes } from "./routes/notifications.ts";
 import { createStorageRoutes } from "./routes/storage.ts";
 import { createConfigBackupRoutes } from "./routes/config_backup.ts";
+import { createVolumeRoutes } from "./routes/volumes.ts";
 import { createScheduleRoutes } from "./routes/schedules.ts";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { DatabaseSync } from "node:sqlite";
@@ -124,6 +125,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/api/containers", createContainerLogRoutes({ docker: deps.docker }));
   app.route("/api/containers", createExecRoutes({ docker: deps.docker, db: deps.db }));
   app.route("/api/containers", createContainerStatsRoutes({ docker: deps.docker }));
+  app.route("/api/volumes", createVolumeRoutes({ docker: deps.docker, db: deps.db }));
   app.route("/api/stats", createStatsRoutes({ stats: deps.stats }));
   app.route("/api/events", createEventRoutes({ docker: deps.docker }));
   app.route(

@@ -34,6 +34,7 @@ const ISLANDS: Record<string, () => Promise<IslandModule>> = {
   StatsBoard: () => import("./StatsBoard.tsx"),
   StoragePanel: () => import("./StoragePanel.tsx"),
   Terminal: () => import("./Terminal.tsx"),
+  VolumesBoard: () => import("./VolumesBoard.tsx"),
 };
 
 async function hydrateIsland(el: HTMLElement): Promise<void> {

@@ -22,6 +22,8 @@ export const ContainerSummarySchema = z.object({
   Status: z.string(),
   Ports: z.array(PortSchema).nullable().default([]),
   Labels: z.record(z.string(), z.string()).nullable().default({}),
+  Mounts: z.array(z.looseObject({ Type: z.string().default(""), Name: z.string().optional() }))
+    .nullable().default([]),
 }).transform((c) => ({
   id: c.Id,
   name: (c.Names?.[0] ?? "").replace(/^\//, ""),
@@ -38,6 +40,7 @@ export const ContainerSummarySchema = z.object({
     type: p.Type,
   })),
   labels: c.Labels ?? {},
+  mounts: (c.Mounts ?? []).map((m) => ({ type: m.Type, name: m.Name ?? null })),
 }));
 /** A container as listed. */
 export type ContainerSummary = z.output<typeof ContainerSummarySchema>;

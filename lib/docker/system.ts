@@ -67,3 +67,30 @@ export function getInfo(
 ): Promise<EngineInfo> {
   return docker.request("GET", "/info", EngineInfoSchema, options);
 }
+
+/** The volume part of `GET /system/df`: each volume's size and reference count. */
+export const VolumeUsageSchema = z.object({
+  Volumes: z.array(z.looseObject({
+    Name: z.string(),
+    UsageData: z.object({ Size: z.number(), RefCount: z.number() }).nullable().optional(),
+  })).nullable().default([]),
+}).transform((d) =>
+  new Map(
+    (d.Volumes ?? []).map((v) => [v.Name, {
+      size: v.UsageData && v.UsageData.Size >= 0 ? v.UsageData.Size : null,
+      refCount: v.UsageData?.RefCount ?? null,
+    }]),
+  )
+);
+
+/** `GET /system/df?type=volume`: sizes of the volumes (slow on big hosts; call on demand). */
+export function getVolumeUsage(
+  docker: DockerClient,
+  options: { signal?: AbortSignal } = {},
+): Promise<Map<string, { size: number | null; refCount: number | null }>> {
+  return docker.request("GET", "/system/df", VolumeUsageSchema, {
+    query: { type: "volume" },
+    signal: options.signal,
+    timeoutMs: 120_000,
+  });
+}

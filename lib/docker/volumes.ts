@@ -1,6 +1,6 @@
 /** Volume calls of the Engine API, one function per call. */
 import { z } from "zod";
-import type { DockerClient } from "./client.ts";
+import { compareApiVersions, type DockerClient } from "./client.ts";
 import { DockerNotFoundError } from "./errors.ts";
 
 /** One volume as listed. */
@@ -87,4 +87,27 @@ export async function removeVolume(
     query: { force: options.force ?? false },
     signal: options.signal,
   });
+}
+
+/** `POST /volumes/prune`: removes unused volumes (all of them, not only anonymous ones). */
+export async function pruneVolumes(
+  docker: DockerClient,
+  options: { signal?: AbortSignal } = {},
+): Promise<{ deleted: string[]; spaceReclaimed: number }> {
+  const body = await docker.request(
+    "POST",
+    "/volumes/prune",
+    z.object({
+      VolumesDeleted: z.array(z.string()).nullable().default([]),
+      SpaceReclaimed: z.number().default(0),
+    }),
+    {
+      // API 1.42 made prune skip named volumes unless asked; before, it removed all unused.
+      query: compareApiVersions(await docker.apiVersion(), "1.42") >= 0
+        ? { filters: JSON.stringify({ all: ["true"] }) }
+        : {},
+      signal: options.signal,
+    },
+  );
+  return { deleted: body.VolumesDeleted ?? [], spaceReclaimed: body.SpaceReclaimed };
 }

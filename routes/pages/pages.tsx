@@ -30,6 +30,8 @@ import SchedulesBoard from "../../islands/SchedulesBoard.tsx";
 import NotificationsPanel from "../../islands/NotificationsPanel.tsx";
 import StoragePanel from "../../islands/StoragePanel.tsx";
 import AuditLog from "../../islands/AuditLog.tsx";
+import VolumesBoard from "../../islands/VolumesBoard.tsx";
+import { listVolumeViews } from "../../lib/volumes/volumes.ts";
 import { auditStats } from "../../lib/audit/audit.ts";
 import { listTargets } from "../../lib/storage/targets.ts";
 import { listChannels } from "../../lib/notify/channels.ts";
@@ -75,7 +77,6 @@ const FormSchema = z.object({
 
 const COMING: Record<string, string> = {
   "/images": "Images, pulls and safe updates with rollback are coming.",
-  "/volumes": "Volumes and the volume explorer are coming.",
   "/networks": "Networks with IP planning are coming.",
   "/stacks": "Compose stacks are coming.",
 };
@@ -291,6 +292,20 @@ export function createPageRoutes(deps: PageDeps): Hono<AppEnv> {
       );
     } catch (err) {
       return page(c, "Events", "/events", <p class="error">{(err as Error).message}</p>, 503);
+    }
+  });
+
+  app.get("/volumes", async (c) => {
+    try {
+      const volumes = await listVolumeViews(deps.docker, { signal: c.req.raw.signal });
+      return page(
+        c,
+        "Volumes",
+        "/volumes",
+        <Island name="VolumesBoard" component={VolumesBoard} props={{ volumes }} />,
+      );
+    } catch (err) {
+      return page(c, "Volumes", "/volumes", <p class="error">{(err as Error).message}</p>, 503);
     }
   });
 
