@@ -22,7 +22,7 @@ Deno.test("volumes: list with users and sizes, create, removal refused while use
     assert.equal(bad.status, 400);
     const created = await admin.json("POST", "/api/volumes", { name: free, labels: { tier: "x" } });
     assert.equal(created.status, 201, JSON.stringify(created.body));
-    const id = await containers.create("user", { args: ["-v", `${used}:/data`], start: false });
+    await containers.create("user", { args: ["-v", `${used}:/data`], start: false });
     await docker(
       "run",
       "--rm",
