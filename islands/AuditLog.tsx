@@ -5,7 +5,7 @@
  */
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
-import { api, ApiError } from "./_api.ts";
+import { api, problemText } from "./_api.ts";
 
 interface Row {
   id: number;
@@ -70,7 +70,7 @@ export default function AuditLog(props: AuditLogProps) {
       more.value = page.length === 100;
       stats.value = await api<Record<string, number>>("GET", "/api/audit/stats");
     } catch (err) {
-      error.value = err instanceof ApiError ? err.message : "Bosun did not answer";
+      error.value = problemText(err);
     }
   };
   useEffect(() => void load(), []);
@@ -150,7 +150,7 @@ export default function AuditLog(props: AuditLogProps) {
               await api("DELETE", "/api/audit", { confirm: typed });
               await load();
             } catch (err) {
-              error.value = err instanceof ApiError ? err.message : "Bosun did not answer";
+              error.value = problemText(err);
             }
           }}
         >

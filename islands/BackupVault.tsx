@@ -7,7 +7,7 @@
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import { formatBytes } from "../lib/shared/format.ts";
-import { api, ApiError } from "./_api.ts";
+import { api, problemText } from "./_api.ts";
 
 interface Backup {
   file: string;
@@ -59,10 +59,6 @@ const ACTIVE = ["queued", "waiting", "starting", "running"];
 
 function csrf(): string {
   return document.querySelector<HTMLMetaElement>('meta[name="csrf-token"]')?.content ?? "";
-}
-
-function problem(err: unknown): string {
-  return err instanceof ApiError ? err.message : "Bosun did not answer";
 }
 
 function duration(seconds: number): string {
@@ -118,7 +114,7 @@ export default function BackupVault(props: BackupVaultProps) {
     try {
       await fn();
     } catch (err) {
-      message.value = `${label}: ${problem(err)}`;
+      message.value = `${label}: ${problemText(err)}`;
     }
   };
 
@@ -496,7 +492,7 @@ function RestoreDialog({ backup, onClose }: { backup: Backup; onClose: () => voi
           : ""
       }`;
     } catch (err) {
-      result.value = problem(err);
+      result.value = problemText(err);
     } finally {
       busy.value = false;
     }
@@ -616,7 +612,7 @@ function PreviewDialog({ backup, onClose }: { backup: Backup; onClose: () => voi
   const error = useSignal("");
   useEffect(() => {
     api<Preview>("GET", `/api/backups/${backup.file}/preview?limit=2000`)
-      .then((p) => preview.value = p, (err) => error.value = problem(err));
+      .then((p) => preview.value = p, (err) => error.value = problemText(err));
   }, [backup.file]);
   const m = backup.manifest;
   return (
@@ -694,7 +690,7 @@ function LinkDialog({ backup, onClose }: { backup: Backup; onClose: () => void }
       created.value = `${location.origin}${link.path}`;
       await load();
     } catch (err) {
-      error.value = problem(err);
+      error.value = problemText(err);
     }
   };
   return (
@@ -777,7 +773,7 @@ function RemoteBackups(
       props.onStatus(await fn());
       await load();
     } catch (err) {
-      props.onError(`${label}: ${problem(err)}`);
+      props.onError(`${label}: ${problemText(err)}`);
     }
   };
   if (!targets.value.length) return null;
@@ -884,7 +880,7 @@ function StackBackup(
       });
       onQueued(`Queued the stack backup (job #${job.id})`);
     } catch (err) {
-      onError(`Stack backup: ${problem(err)}`);
+      onError(`Stack backup: ${problemText(err)}`);
     }
   };
   return (
@@ -926,7 +922,7 @@ function NetworkBackups(
       props.onStatus(await fn());
       await props.reload();
     } catch (err) {
-      props.onError(`${label}: ${problem(err)}`);
+      props.onError(`${label}: ${problemText(err)}`);
     }
   };
   return (

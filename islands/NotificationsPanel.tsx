@@ -5,7 +5,7 @@
  */
 import { useSignal } from "@preact/signals";
 import type { ChannelConfig } from "../lib/shared/notifications.ts";
-import { api, ApiError } from "./_api.ts";
+import { api, problemText } from "./_api.ts";
 
 interface ChannelView {
   id: number;
@@ -33,12 +33,6 @@ const SECRET_LABEL: Record<string, string> = {
   discord: "Discord webhook URL",
   slack: "Slack webhook URL",
 };
-
-function problem(err: unknown): string {
-  return err instanceof ApiError
-    ? [err.message, ...err.errors.map((e) => `${e.path}: ${e.message}`)][0]
-    : "Bosun did not answer";
-}
 
 /** The channels list and editor. */
 export default function NotificationsPanel(props: NotificationsPanelProps) {
@@ -72,7 +66,7 @@ export default function NotificationsPanel(props: NotificationsPanelProps) {
                   if (r.ok) status.value = `Test sent over ${c.name}`;
                   else error.value = `${c.name}: ${r.error}`;
                 } catch (err) {
-                  error.value = problem(err);
+                  error.value = problemText(err);
                 }
                 await reload();
               }}
@@ -86,7 +80,7 @@ export default function NotificationsPanel(props: NotificationsPanelProps) {
               onClick={async () => {
                 if (!confirm(`Remove the channel ${c.name}?`)) return;
                 await api("DELETE", `/api/notifications/${c.id}`).catch((err) =>
-                  error.value = problem(err)
+                  error.value = problemText(err)
                 );
                 await reload();
               }}
@@ -167,7 +161,7 @@ function ChannelEditor(
       else await api("POST", "/api/notifications", body);
       props.onDone(`Saved ${name.value}`);
     } catch (err) {
-      error.value = problem(err);
+      error.value = problemText(err);
     }
   };
 

@@ -6,7 +6,7 @@
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import type { RetentionPolicySpec, ScheduleSpec } from "../lib/shared/schedules.ts";
-import { api, ApiError } from "./_api.ts";
+import { api, problemText } from "./_api.ts";
 
 interface RunView {
   id: number;
@@ -48,12 +48,6 @@ interface Decision {
 const DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
 const KEEP = ["keepLast", "keepDaily", "keepWeekly", "keepMonthly", "keepYearly"] as const;
 
-function problem(err: unknown): string {
-  return err instanceof ApiError
-    ? [err.message, ...err.errors.map((e) => `${e.path}: ${e.message}`)][0]
-    : "Bosun did not answer";
-}
-
 const when = (iso: string | null) => iso ? iso.replace("T", " ").slice(0, 19) + " UTC" : "—";
 
 function selectionText(s: ScheduleSpec["selection"]): string {
@@ -93,7 +87,7 @@ export default function SchedulesBoard(props: SchedulesBoardProps) {
       await fn();
       await reload();
     } catch (err) {
-      message.value = `${label}: ${problem(err)}`;
+      message.value = `${label}: ${problemText(err)}`;
     }
   };
 
@@ -281,7 +275,7 @@ function ScheduleEditor(
         timezone: timezone.value,
       }).then((r) => (preview.value = r.runs, error.value = ""), (err) => {
         preview.value = [];
-        error.value = problem(err);
+        error.value = problemText(err);
       });
     }, 250);
     return () => clearTimeout(t);
@@ -317,7 +311,7 @@ function ScheduleEditor(
       else await api("POST", "/api/schedules", body);
       props.onDone(`Saved ${name.value}`);
     } catch (err) {
-      error.value = problem(err);
+      error.value = problemText(err);
     }
   };
 

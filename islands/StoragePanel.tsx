@@ -3,7 +3,7 @@
  * keys — the secret key is write-only), test connection showing which step failed, remove.
  */
 import { useSignal } from "@preact/signals";
-import { api, ApiError } from "./_api.ts";
+import { api, problemText } from "./_api.ts";
 
 interface Target {
   id: number;
@@ -24,12 +24,6 @@ export interface StoragePanelProps {
 interface Report {
   ok: boolean;
   steps: { step: string; ok: boolean; error?: string }[];
-}
-
-function problem(err: unknown): string {
-  return err instanceof ApiError
-    ? [err.message, ...err.errors.map((e) => `${e.path}: ${e.message}`)][0]
-    : "Bosun did not answer";
 }
 
 function reportText(r: Report): string {
@@ -65,7 +59,7 @@ export default function StoragePanel(props: StoragePanelProps) {
                   const r = await api<Report>("POST", `/api/storage/${t.id}/test`);
                   (r.ok ? status : error).value = `${t.name}: ${reportText(r)}`;
                 } catch (err) {
-                  error.value = problem(err);
+                  error.value = problemText(err);
                 }
               }}
             >
@@ -80,7 +74,7 @@ export default function StoragePanel(props: StoragePanelProps) {
                   return;
                 }
                 await api("DELETE", `/api/storage/${t.id}`).catch((err) =>
-                  error.value = problem(err)
+                  error.value = problemText(err)
                 );
                 await reload();
               }}
@@ -140,7 +134,7 @@ function TargetEditor(
       else await api("POST", "/api/storage", body());
       props.onDone(`Saved ${fields.name.value}`);
     } catch (err) {
-      message.value = problem(err);
+      message.value = problemText(err);
     }
   };
   const labels: Record<keyof typeof fields, string> = {
@@ -192,7 +186,7 @@ function TargetEditor(
               try {
                 message.value = reportText(await api<Report>("POST", "/api/storage/test", body()));
               } catch (err) {
-                message.value = problem(err);
+                message.value = problemText(err);
               }
             }}
           >

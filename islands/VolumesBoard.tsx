@@ -5,7 +5,7 @@
  */
 import { useSignal } from "@preact/signals";
 import { formatBytes } from "../lib/shared/format.ts";
-import { api, ApiError } from "./_api.ts";
+import { api, ApiError, problemText } from "./_api.ts";
 
 interface Volume {
   name: string;
@@ -22,10 +22,6 @@ export interface VolumesBoardProps {
   volumes: Volume[];
 }
 
-function problem(err: unknown): string {
-  return err instanceof ApiError ? err.message : "Bosun did not answer";
-}
-
 /** The volumes list with its actions. */
 export default function VolumesBoard(props: VolumesBoardProps) {
   const volumes = useSignal(props.volumes);
@@ -36,14 +32,14 @@ export default function VolumesBoard(props: VolumesBoardProps) {
   const error = useSignal("");
   const load = async (sizes = false) => {
     volumes.value = await api<Volume[]>("GET", `/api/volumes?sizes=${sizes}`)
-      .catch((err) => (error.value = problem(err), volumes.value));
+      .catch((err) => (error.value = problemText(err), volumes.value));
   };
   const act = async (fn: () => Promise<string>) => {
     status.value = error.value = "";
     try {
       status.value = await fn();
     } catch (err) {
-      error.value = problem(err);
+      error.value = problemText(err);
     }
     await load();
   };

@@ -41,3 +41,8 @@ export async function api<T = unknown>(method: string, path: string, body?: unkn
   }
   return parsed as T;
 }
+
+/** The message to show for a failed call: the problem's detail, or that Bosun did not answer. */
+export function problemText(err: unknown): string {
+  return err instanceof ApiError ? err.message : "Bosun did not answer";
+}

@@ -1,5 +1,5 @@
 /** The router factory every API area uses: zod validation failures become 400 problems. */
-import { OpenAPIHono } from "@hono/zod-openapi";
+import { OpenAPIHono, type z } from "@hono/zod-openapi";
 import { ValidationError } from "../lib/errors.ts";
 import type { AppEnv } from "./_env.ts";
 import { zodIssues } from "./_problem.ts";
@@ -20,3 +20,14 @@ export function createRouter(): OpenAPIHono<AppEnv> {
     },
   });
 }
+
+/** A JSON response of `schema`, for `createRoute({ responses })`. */
+export const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});
+
+/** A required JSON request body of `schema`, for `createRoute({ request })`. */
+export const body = <T extends z.ZodType>(schema: T) => ({
+  body: { required: true, content: { "application/json": { schema } } },
+});

@@ -7,7 +7,7 @@ import { PASSWORD_MAX_LENGTH } from "../lib/shared/password_policy.ts";
 import { auditRequest } from "./_audit.ts";
 import { errorText, sessionCookieName, setUp, signIn, type SignInDeps } from "./_sign_in.ts";
 import type { AppEnv } from "./_env.ts";
-import { createRouter } from "./_openapi.ts";
+import { body, createRouter, json } from "./_openapi.ts";
 import { PROBLEM_RESPONSES } from "./_problem.ts";
 
 /** What the auth routes need. */
@@ -39,13 +39,6 @@ const TokenSchema = z.object({
   lastUsedAt: z.string().nullable(),
 }).openapi("ApiToken");
 const IdParam = z.object({ id: z.string().regex(/^[0-9a-f]{16}$/, "not a valid id") });
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
-const body = <T extends z.ZodType>(schema: T) => ({
-  body: { required: true, content: { "application/json": { schema } } },
-});
 const NoContent = { description: "Done" };
 const iso = (ms: number) => new Date(ms).toISOString();
 

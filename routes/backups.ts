@@ -53,7 +53,7 @@ import type { RateLimiter } from "../lib/ratelimit/rate_limiter.ts";
 import { ContainerNameSchema, ContainerRefSchema } from "../lib/shared/containers.ts";
 import { audited, auditRequest } from "./_audit.ts";
 import type { AppEnv } from "./_env.ts";
-import { createRouter } from "./_openapi.ts";
+import { body, createRouter, json } from "./_openapi.ts";
 import { PROBLEM_RESPONSES } from "./_problem.ts";
 
 /** What the backup routes need. */
@@ -135,13 +135,6 @@ export const RestoreBodySchema = z.object({
 }).strict();
 
 const FileParam = z.object({ file: z.string().max(255) });
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
-const body = <T extends z.ZodType>(schema: T) => ({
-  body: { required: true, content: { "application/json": { schema } } },
-});
 
 /** Builds the backups router. */
 export function createBackupRoutes(deps: BackupRouteDeps): OpenAPIHono<AppEnv> {

@@ -25,7 +25,7 @@ import {
 } from "../lib/shared/containers.ts";
 import { audited, auditRequest } from "./_audit.ts";
 import type { AppEnv } from "./_env.ts";
-import { createRouter } from "./_openapi.ts";
+import { createRouter, json } from "./_openapi.ts";
 import { PROBLEM_RESPONSES, ProblemSchema } from "./_problem.ts";
 
 /** What the container routes need. */
@@ -70,10 +70,6 @@ const ENGINE_ERRORS = {
   503: Problem("Docker engine unreachable"),
   ...PROBLEM_RESPONSES,
 };
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
 
 /** Builds the containers router. */
 export function createContainerRoutes(deps: ContainerRouteDeps): OpenAPIHono<AppEnv> {

@@ -19,13 +19,9 @@ import {
 import { ScheduleSpecSchema } from "../lib/shared/schedules.ts";
 import { audited } from "./_audit.ts";
 import type { AppEnv } from "./_env.ts";
-import { createRouter } from "./_openapi.ts";
+import { createRouter, json } from "./_openapi.ts";
 import { PROBLEM_RESPONSES } from "./_problem.ts";
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
 const Id = z.object({ id: z.coerce.number().int().min(1) });
 const Any = z.record(z.string(), z.unknown());
 

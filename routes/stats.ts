@@ -12,14 +12,10 @@ import { StatsPointSchema, StatsSnapshotSchema } from "../lib/shared/stats.ts";
 import { toStatsPoint } from "../lib/stats/compute.ts";
 import type { StatsCache } from "../lib/stats/stats_cache.ts";
 import type { AppEnv } from "./_env.ts";
-import { createRouter } from "./_openapi.ts";
+import { createRouter, json } from "./_openapi.ts";
 import { PROBLEM_RESPONSES } from "./_problem.ts";
 import { sse } from "./_sse.ts";
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
 const params = z.object({ id: ContainerRefSchema });
 
 /** Builds `/api/stats` (mounted at /api/stats). */

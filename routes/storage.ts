@@ -32,20 +32,13 @@ import {
 } from "../lib/storage/targets.ts";
 import { audited } from "./_audit.ts";
 import type { AppEnv } from "./_env.ts";
-import { createRouter } from "./_openapi.ts";
+import { body, createRouter, json } from "./_openapi.ts";
 import { PROBLEM_RESPONSES } from "./_problem.ts";
 import { RestoreBodySchema } from "./backups.ts";
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
 const Any = z.record(z.string(), z.unknown());
 const Id = z.object({ id: z.coerce.number().int().min(1) });
 const IdFile = z.object({ id: z.coerce.number().int().min(1), file: z.string().max(255) });
-const body = <T extends z.ZodType>(schema: T) => ({
-  body: { required: true, content: { "application/json": { schema } } },
-});
 
 /** Builds the storage router. */
 export function createStorageRoutes(

@@ -9,18 +9,11 @@ import { createVolume, pruneVolumes } from "../lib/docker/volumes.ts";
 import { listVolumeViews, removeUnusedVolume } from "../lib/volumes/volumes.ts";
 import { audited } from "./_audit.ts";
 import type { AppEnv } from "./_env.ts";
-import { createRouter } from "./_openapi.ts";
+import { body, createRouter, json } from "./_openapi.ts";
 import { PROBLEM_RESPONSES } from "./_problem.ts";
 
 const VolumeName = z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,254}$/, "a volume name");
 const Any = z.record(z.string(), z.unknown());
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
-const body = <T extends z.ZodType>(schema: T) => ({
-  body: { required: true, content: { "application/json": { schema } } },
-});
 
 /** Builds the volumes router. */
 export function createVolumeRoutes(

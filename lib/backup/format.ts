@@ -17,6 +17,11 @@ export function safeNamePart(text: string): string {
   return text.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^[._-]+/, "").slice(0, 80) || "x";
 }
 
+/** The UTC time as file names carry it: `20261124T200102Z`. */
+export function fileStamp(date: Date): string {
+  return date.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+}
+
 /** `<server>__<container>__<UTC time>.tar.gz` */
 export function backupFileName(
   server: string,
@@ -24,8 +29,9 @@ export function backupFileName(
   created: Date,
   c: Compression,
 ): string {
-  const stamp = created.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
-  return `${safeNamePart(server)}__${safeNamePart(container)}__${stamp}${EXTENSIONS[c]}`;
+  return `${safeNamePart(server)}__${safeNamePart(container)}__${fileStamp(created)}${
+    EXTENSIONS[c]
+  }`;
 }
 
 /** The archive member prefix of a bind mount: `binds/<source, percent-encoded>`. */

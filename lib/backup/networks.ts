@@ -13,7 +13,7 @@ import {
   type NetworkDefinition,
 } from "../docker/networks.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
-import { safeNamePart } from "./format.ts";
+import { fileStamp, safeNamePart } from "./format.ts";
 import { writeAtomically } from "./writer.ts";
 
 /** Networks every engine has; they are never backed up or restored. */
@@ -60,8 +60,9 @@ function assertName(file: string): void {
 }
 
 function fileName(server: string, network: string, created: Date): string {
-  const stamp = created.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
-  return `${safeNamePart(server)}__network-${safeNamePart(network)}__${stamp}.network.json`;
+  return `${safeNamePart(server)}__network-${safeNamePart(network)}__${
+    fileStamp(created)
+  }.network.json`;
 }
 
 /** Writes a network backup; resolves with it (and its file name). */

@@ -12,15 +12,14 @@ import { pipeline } from "node:stream/promises";
 import { createGunzip, createGzip } from "node:zlib";
 import { createTarDecoder, createTarPacker } from "modern-tar";
 import { ConflictError, ValidationError } from "../errors.ts";
-import { safeNamePart } from "../backup/format.ts";
+import { fileStamp, safeNamePart } from "../backup/format.ts";
 
 const ROUNDS = 600_000;
 const encoder = new TextEncoder();
 
 /** The config backup's file name. */
 export function configBackupName(server: string, created: Date): string {
-  const stamp = created.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
-  return `${safeNamePart(server)}__bosun-config__${stamp}.bosun.tar.gz`;
+  return `${safeNamePart(server)}__bosun-config__${fileStamp(created)}.bosun.tar.gz`;
 }
 
 async function passphraseKey(passphrase: string, salt: Uint8Array): Promise<CryptoKey> {
