@@ -10,7 +10,7 @@ import type { DatabaseSync } from "node:sqlite";
 import { recordAudit } from "../lib/audit/audit.ts";
 import type { AuthService } from "../lib/auth/auth_service.ts";
 import { timingSafeEqual } from "../lib/auth/tokens_crypto.ts";
-import { ForbiddenError, RateLimitedError, UnauthorizedError } from "../lib/errors.ts";
+import { ForbiddenError, UnauthorizedError } from "../lib/errors.ts";
 import type { Logger } from "../lib/log/logger.ts";
 import type { RateLimiter } from "../lib/ratelimit/rate_limiter.ts";
 import { type AppEnv, principalName } from "./_env.ts";
@@ -133,13 +133,7 @@ export function rateLimit(limiter: RateLimiter): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const path = c.req.path;
     if (path.startsWith("/api/") && !RATE_LIMIT_EXEMPT.some((re) => re.test(path))) {
-      const decision = limiter.hit("api", c.var.ip);
-      if (!decision.ok) {
-        throw new RateLimitedError(
-          "Too many API requests from this address; slow down",
-          decision.retryAfterSeconds,
-        );
-      }
+      limiter.enforce("api", c.var.ip, "Too many API requests from this address; slow down");
     }
     await next();
   };

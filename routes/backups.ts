@@ -25,13 +25,7 @@ import {
   previewBackup,
   recordVerification,
 } from "../lib/backup/vault.ts";
-import {
-  createLink,
-  listLinks,
-  resolveLink,
-  revokeLink,
-  revokeLinksTo,
-} from "../lib/backup/links.ts";
+import { createLink, listLinks, resolveLink, revokeLink } from "../lib/backup/links.ts";
 import { type Context, Hono } from "hono";
 import { receiveUpload, type UploadLimits } from "../lib/backup/upload.ts";
 import {
@@ -48,7 +42,7 @@ import type { BackupJob, BackupQueue } from "../lib/backup/queue.ts";
 import { principalName } from "./_env.ts";
 import { sse } from "./_sse.ts";
 import type { DockerClient } from "../lib/docker/client.ts";
-import { NotFoundError, RateLimitedError, ValidationError } from "../lib/errors.ts";
+import { NotFoundError, ValidationError } from "../lib/errors.ts";
 import type { RateLimiter } from "../lib/ratelimit/rate_limiter.ts";
 import { ContainerNameSchema, ContainerRefSchema } from "../lib/shared/containers.ts";
 import { audited, auditRequest } from "./_audit.ts";
@@ -385,10 +379,7 @@ export function createBackupRoutes(deps: BackupRouteDeps): OpenAPIHono<AppEnv> {
       },
     }),
     async (c) => {
-      const decision = deps.limiter.hit("restore", c.var.ip);
-      if (!decision.ok) {
-        throw new RateLimitedError("Too many restores; wait a while", decision.retryAfterSeconds);
-      }
+      deps.limiter.enforce("restore", c.var.ip, "Too many restores; wait a while");
       const { file } = c.req.valid("param");
       await backupSize(deps.vaultDir, file);
       const req = c.req.valid("json");
@@ -664,10 +655,7 @@ export function createBackupRoutes(deps: BackupRouteDeps): OpenAPIHono<AppEnv> {
       },
     }),
     async (c) => {
-      const decision = deps.limiter.hit("upload", c.var.ip);
-      if (!decision.ok) {
-        throw new RateLimitedError("Too many uploads; wait a while", decision.retryAfterSeconds);
-      }
+      deps.limiter.enforce("upload", c.var.ip, "Too many uploads; wait a while");
       const sidecar = await audited(
         c,
         deps.db,
@@ -708,7 +696,6 @@ export function createBackupRoutes(deps: BackupRouteDeps): OpenAPIHono<AppEnv> {
           for (const b of await listBackups(deps.vaultDir)) {
             await deleteBackup(deps.vaultDir, b.file);
             forgetBackup(deps.db, b.file);
-            revokeLinksTo(deps.db, b.file);
             deleted++;
           }
           for (const n of await listNetworkBackups(deps.vaultDir)) {
@@ -742,7 +729,6 @@ export function createBackupRoutes(deps: BackupRouteDeps): OpenAPIHono<AppEnv> {
         async () => {
           await deleteBackup(deps.vaultDir, file);
           forgetBackup(deps.db, file);
-          revokeLinksTo(deps.db, file);
         },
       );
       return c.body(null, 204);

@@ -9,7 +9,7 @@ import type { DatabaseSync } from "node:sqlite";
 import type { DockerClient } from "../lib/docker/client.ts";
 import { restoreBackup } from "../lib/backup/restore.ts";
 import { assertBackupName, backupSize, previewTrees } from "../lib/backup/vault.ts";
-import { RateLimitedError, ValidationError } from "../lib/errors.ts";
+import { ValidationError } from "../lib/errors.ts";
 import type { RateLimiter } from "../lib/ratelimit/rate_limiter.ts";
 import { assertOutboundUrl } from "../lib/notify/url_guard.ts";
 import type { SecretBox } from "../lib/secrets/secret_box.ts";
@@ -279,10 +279,7 @@ export function createStorageRoutes(
       responses: { 200: json(Any, "What was restored"), ...PROBLEM_RESPONSES },
     }),
     async (c) => {
-      const decision = deps.limiter.hit("restore", c.var.ip);
-      if (!decision.ok) {
-        throw new RateLimitedError("Too many restores; wait a while", decision.retryAfterSeconds);
-      }
+      deps.limiter.enforce("restore", c.var.ip, "Too many restores; wait a while");
       const { id, file } = c.req.valid("param");
       assertBackupName(file);
       const t = await target(id);

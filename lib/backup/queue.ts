@@ -262,6 +262,7 @@ export class BackupQueue extends EventTarget {
         b.unpackedSize
       );
       const expectedBytes = previous?.unpackedSize;
+      const files = this.config.files?.(); // the admin's mode and owner, read once
       const sidecar = await writeBackup(this.docker, {
         containerRef: inspect?.Id,
         project: options.stack ? row.container : undefined,
@@ -271,8 +272,8 @@ export class BackupQueue extends EventTarget {
         toolVersion: this.config.version,
         ...options,
         labelCommands: this.config.labelCommands(),
-        fileMode: this.config.files?.().mode,
-        fileOwner: this.config.files?.().owner,
+        fileMode: files?.mode,
+        fileOwner: files?.owner,
         signal: abort.signal,
         onWarning: (message) => {
           warnings.push(message);

@@ -32,6 +32,7 @@ import {
 import { ConflictError, ValidationError } from "../errors.ts";
 import { planCreate } from "../containers/recreate.ts";
 import { createHelper, type HelperMount, removeHelper } from "./helper.ts";
+import { assertVolumeUnused } from "../volumes/volumes.ts";
 import { drain, openEntries, readHead, scanArchive, verifyBackup } from "./reader.ts";
 import { FlowWindow } from "./_flow.ts";
 
@@ -147,13 +148,11 @@ export async function restoreBackup(
       }
     }
     if (choice.mode === "overwrite" && exists) {
-      const users = await listContainers(docker, { filters: { volume: [target] } });
-      if (users.length) {
-        throw new ConflictError(
-          `The volume "${target}" is in use by ${users.map((u) => `"${u.name}"`).join(", ")}; ` +
-            "stop and remove those containers or restore into a new volume",
-        );
-      }
+      await assertVolumeUnused(
+        docker,
+        target,
+        "; stop and remove those containers or restore into a new volume",
+      );
       recreated.set(target, exists);
     }
     volumes.push({ from: v.name, to: target, mode: choice.mode });

@@ -2,6 +2,7 @@
 import { NotFoundError, ValidationError } from "../errors.ts";
 import type { DatabaseSync } from "node:sqlite";
 import { type Compression, isBackupFileName, type Manifest, type Sidecar } from "./format.ts";
+import { revokeLinksTo } from "./links.ts";
 import { drain, openEntries, readSidecar } from "./reader.ts";
 
 /** Throws unless `file` is a backup file name Bosun writes (no paths, no traversal). */
@@ -83,9 +84,10 @@ export function verifiedStates(db: DatabaseSync): Map<string, VerifiedState> {
   }]));
 }
 
-/** Forgets what Bosun recorded about a deleted backup. */
+/** Forgets what Bosun recorded about a deleted backup: its verification and download links. */
 export function forgetBackup(db: DatabaseSync, file: string): void {
   db.prepare("DELETE FROM backup_verifications WHERE file = ?").run(file);
+  revokeLinksTo(db, file);
 }
 
 /** One entry of a preview's file tree. */

@@ -1,4 +1,5 @@
 /** Fixed-window rate limits per key (IP) and per named action. */
+import { RateLimitedError } from "../errors.ts";
 
 /** One limit: at most `limit` hits per `windowMs`. */
 export interface Limit {
@@ -39,6 +40,12 @@ export class RateLimiter {
     if (retryAfterMs > 0) return { ok: false, retryAfterSeconds: Math.ceil(retryAfterMs / 1000) };
     for (const bucket of buckets) bucket.count++;
     return { ok: true };
+  }
+
+  /** Counts a hit like `hit`, and throws RateLimitedError (429) with `message` when refused. */
+  enforce(action: string, key: string, message: string): void {
+    const decision = this.hit(action, key);
+    if (!decision.ok) throw new RateLimitedError(message, decision.retryAfterSeconds);
   }
 
   /** Forgets the hits of `action` by `key` (e.g. after a successful login). */

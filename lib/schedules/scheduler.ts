@@ -10,9 +10,13 @@
 import type { DatabaseSync } from "node:sqlite";
 import { Cron } from "croner";
 import type { BackupJob, BackupQueue } from "../backup/queue.ts";
-import { applyRetention, hasRules } from "../backup/retention.ts";
-import { deleteBackup, forgetBackup, listVault } from "../backup/vault.ts";
-import { revokeLinksTo } from "../backup/links.ts";
+import {
+  applyRetention,
+  hasRules,
+  type RetentionDecision,
+  type RetentionPolicy,
+} from "../backup/retention.ts";
+import { deleteBackup, forgetBackup, listVault, type VaultEntry } from "../backup/vault.ts";
 import { HELPER_LABEL } from "../containers/lifecycle.ts";
 import type { DockerClient } from "../docker/client.ts";
 import { listContainers } from "../docker/containers.ts";
@@ -280,26 +284,11 @@ export class Scheduler extends EventTarget {
     for (const container of new Set(containers)) {
       const policy = s.containerRetention[container] ?? s.retention;
       if (!hasRules(policy)) continue;
-      const mine = vault.filter((b) =>
-        b.manifest.container.name === container &&
-        (b.manifest.type === "manual" || b.manifest.schedule === s.name)
-      );
-      const decisions = applyRetention(
-        mine.map((b) => ({
-          file: b.file,
-          container,
-          created: new Date(b.manifest.created),
-          type: b.manifest.type,
-          verified: b.verified?.ok === true,
-        })),
-        policy,
-        s.timezone,
-      );
+      const decisions = this.#decide(s, vault, container, policy);
       for (const d of decisions.filter((d) => !d.keep)) {
         try {
           await deleteBackup(vaultDir, d.file);
           forgetBackup(db, d.file);
-          revokeLinksTo(db, d.file);
           pruned.push({ container, file: d.file });
         } catch (err) {
           this.deps.log.warn("retention could not delete a backup", {
@@ -325,31 +314,34 @@ export class Scheduler extends EventTarget {
   async dryRun(id: number) {
     const s = getSchedule(this.deps.db, id);
     const vault = await listVault(this.deps.vaultDir, this.deps.db);
-    const out = [];
+    const out: RetentionDecision[] = [];
     const containers = new Set(
       vault.filter((b) => b.manifest.schedule === s.name).map((b) => b.manifest.container.name),
     );
     for (const container of containers) {
       const policy = s.containerRetention[container] ?? s.retention;
-      const mine = vault.filter((b) =>
-        b.manifest.container.name === container &&
-        (b.manifest.type === "manual" || b.manifest.schedule === s.name)
-      );
-      out.push(
-        ...applyRetention(
-          mine.map((b) => ({
-            file: b.file,
-            container,
-            created: new Date(b.manifest.created),
-            type: b.manifest.type,
-            verified: b.verified?.ok === true,
-          })),
-          hasRules(policy) ? policy : {},
-          s.timezone,
-        ),
-      );
+      out.push(...this.#decide(s, vault, container, hasRules(policy) ? policy : {}));
     }
     return out;
+  }
+
+  /** Retention's decisions for one container's backups: its manual ones and this schedule's. */
+  #decide(s: Schedule, vault: VaultEntry[], container: string, policy: RetentionPolicy) {
+    const mine = vault.filter((b) =>
+      b.manifest.container.name === container &&
+      (b.manifest.type === "manual" || b.manifest.schedule === s.name)
+    );
+    return applyRetention(
+      mine.map((b) => ({
+        file: b.file,
+        container,
+        created: new Date(b.manifest.created),
+        type: b.manifest.type,
+        verified: b.verified?.ok === true,
+      })),
+      policy,
+      s.timezone,
+    );
   }
 
   #publish(scheduleId: number, runId: number): void {

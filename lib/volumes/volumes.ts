@@ -52,14 +52,23 @@ export async function listVolumeViews(
   })).sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** Removes a volume unless a container (running or stopped) uses it. */
-export async function removeUnusedVolume(docker: DockerClient, name: string): Promise<void> {
-  if (!(await inspectVolume(docker, name))) throw new NotFoundError(`No volume "${name}"`);
+/** Throws a ConflictError naming the containers (running or stopped) that use the volume. */
+export async function assertVolumeUnused(
+  docker: DockerClient,
+  name: string,
+  advice = "",
+): Promise<void> {
   const users = await listContainers(docker, { filters: { volume: [name] } });
   if (users.length) {
     throw new ConflictError(
-      `The volume "${name}" is in use by ${users.map((u) => `"${u.name}"`).join(", ")}`,
+      `The volume "${name}" is in use by ${users.map((u) => `"${u.name}"`).join(", ")}${advice}`,
     );
   }
+}
+
+/** Removes a volume unless a container (running or stopped) uses it. */
+export async function removeUnusedVolume(docker: DockerClient, name: string): Promise<void> {
+  if (!(await inspectVolume(docker, name))) throw new NotFoundError(`No volume "${name}"`);
+  await assertVolumeUnused(docker, name);
   await removeVolume(docker, name);
 }
