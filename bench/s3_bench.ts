@@ -5,22 +5,14 @@
  */
 import { createReadStream } from "node:fs";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import S3rver from "s3rver";
-import { docker, freePort, setupAndLogin, startBosun, TestContainers } from "../tests/_harness.ts";
+import { docker, setupAndLogin, startBosun, TestContainers } from "../tests/_harness.ts";
+import { startS3 } from "../tests/_s3.ts";
 import { bosunPid, memory, resetPeak } from "./_util.ts";
 
 /** Runs the S3 benchmark and prints its figures. */
 export async function runS3Bench(): Promise<void> {
-  const port = freePort();
-  const dir = await Deno.makeTempDir({ prefix: "bosun-bench-s3-" });
-  const s3 = new S3rver({
-    port,
-    address: "127.0.0.1",
-    silent: true,
-    directory: dir,
-    configureBuckets: [{ name: "bench" }],
-  });
-  await s3.run();
+  await using s3 = await startS3("bench");
+  const { port } = s3;
   await using bosun = await startBosun();
   await using containers = new TestContainers();
   const admin = await setupAndLogin(bosun);
@@ -78,8 +70,6 @@ export async function runS3Bench(): Promise<void> {
         `Bosun peak RSS ${(await memory(pid)).peak.toFixed(1)} MiB (target ≤ 150)`,
     );
   } finally {
-    await s3.close();
     await docker("volume", "rm", "-f", volume).catch(() => {});
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
   }
 }

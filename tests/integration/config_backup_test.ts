@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { Client, PASSWORD, ROOT, setupAndLogin, startBosun } from "../_harness.ts";
+import { startS3 } from "../_s3.ts";
 
 async function restoreConfig(file: string, dataDir: string, passphrase?: string) {
   const out = await new Deno.Command(Deno.execPath(), {
@@ -92,67 +93,52 @@ Deno.test("a configuration backup restores settings, schedules and credentials",
 });
 
 Deno.test("a schedule backs up Bosun's configuration too, to the vault and the targets", async () => {
-  const { default: S3rver } = await import("s3rver");
-  const { freePort } = await import("../_harness.ts");
-  const port = freePort();
-  const dir = await Deno.makeTempDir({ prefix: "bosun-s3-" });
-  const s3 = new S3rver({
-    port,
-    address: "127.0.0.1",
-    silent: true,
-    directory: dir,
-    configureBuckets: [{ name: "lab-backups" }],
+  await using s3 = await startS3("lab-backups");
+  const { port, dir } = s3;
+  await using bosun = await startBosun();
+  const admin = await setupAndLogin(bosun);
+  const short = await admin.json("PUT", "/api/system/config-backups/passphrase", {
+    passphrase: "short",
   });
-  await s3.run();
-  try {
-    await using bosun = await startBosun();
-    const admin = await setupAndLogin(bosun);
-    const short = await admin.json("PUT", "/api/system/config-backups/passphrase", {
-      passphrase: "short",
-    });
-    assert.equal(short.status, 400);
-    const set = await admin.json<{ set: boolean }>("PUT", "/api/system/config-backups/passphrase", {
-      passphrase: "stored passphrase for nights",
-    });
-    assert.equal(set.body.set, true);
-    assert.equal(
-      (await admin.json<{ set: boolean }>("GET", "/api/system/config-backups/passphrase")).body.set,
-      true,
-    );
-    const target = await admin.json<{ id: number }>("POST", "/api/storage", {
-      name: "offsite",
-      endpoint: `http://127.0.0.1:${port}`,
-      bucket: "lab-backups",
-      prefix: "cfg/",
-      accessKeyId: "S3RVER",
-      secretAccessKey: "S3RVER",
-    });
-    const s = await admin.json<{ id: number }>("POST", "/api/schedules", {
-      name: "self",
-      cron: "0 4 * * *",
-      selection: { mode: "containers", containers: ["bt-none-such"] },
-      includeConfig: true,
-      targets: [target.body.id],
-    });
-    assert.equal(s.status, 201, JSON.stringify(s.body));
-    const run = await admin.json<
-      { status: string; summary: { config: { file: string; copiedTo: string[] } } }
-    >(
-      "POST",
-      `/api/schedules/${s.body.id}/run?wait=true`,
-    );
-    assert.equal(run.body.status, "complete", JSON.stringify(run.body));
-    const { file, copiedTo } = run.body.summary.config;
-    assert.deepEqual(copiedTo, ["offsite"]);
-    const local = `${bosun.dataDir}/backups/${file}`;
-    const members = new TextDecoder().decode(
-      (await new Deno.Command("tar", { args: ["-tzf", local], stdout: "piped" }).output()).stdout,
-    ).split("\n");
-    assert.ok(members.includes("secret.key.sealed"), "the stored passphrase sealed the key");
-    const stored = [...Deno.readDirSync(`${dir}/lab-backups/cfg`)].map((e) => e.name);
-    assert.ok(stored.some((n) => n.startsWith(file)), stored.join(","));
-  } finally {
-    await s3.close();
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
-  }
+  assert.equal(short.status, 400);
+  const set = await admin.json<{ set: boolean }>("PUT", "/api/system/config-backups/passphrase", {
+    passphrase: "stored passphrase for nights",
+  });
+  assert.equal(set.body.set, true);
+  assert.equal(
+    (await admin.json<{ set: boolean }>("GET", "/api/system/config-backups/passphrase")).body.set,
+    true,
+  );
+  const target = await admin.json<{ id: number }>("POST", "/api/storage", {
+    name: "offsite",
+    endpoint: `http://127.0.0.1:${port}`,
+    bucket: "lab-backups",
+    prefix: "cfg/",
+    accessKeyId: "S3RVER",
+    secretAccessKey: "S3RVER",
+  });
+  const s = await admin.json<{ id: number }>("POST", "/api/schedules", {
+    name: "self",
+    cron: "0 4 * * *",
+    selection: { mode: "containers", containers: ["bt-none-such"] },
+    includeConfig: true,
+    targets: [target.body.id],
+  });
+  assert.equal(s.status, 201, JSON.stringify(s.body));
+  const run = await admin.json<
+    { status: string; summary: { config: { file: string; copiedTo: string[] } } }
+  >(
+    "POST",
+    `/api/schedules/${s.body.id}/run?wait=true`,
+  );
+  assert.equal(run.body.status, "complete", JSON.stringify(run.body));
+  const { file, copiedTo } = run.body.summary.config;
+  assert.deepEqual(copiedTo, ["offsite"]);
+  const local = `${bosun.dataDir}/backups/${file}`;
+  const members = new TextDecoder().decode(
+    (await new Deno.Command("tar", { args: ["-tzf", local], stdout: "piped" }).output()).stdout,
+  ).split("\n");
+  assert.ok(members.includes("secret.key.sealed"), "the stored passphrase sealed the key");
+  const stored = [...Deno.readDirSync(`${dir}/lab-backups/cfg`)].map((e) => e.name);
+  assert.ok(stored.some((n) => n.startsWith(file)), stored.join(","));
 });

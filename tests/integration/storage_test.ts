@@ -5,22 +5,13 @@
  * temporary file left), deleted; a stopped server fails the copy and keeps the local file.
  */
 import assert from "node:assert/strict";
-import S3rver from "s3rver";
-import { docker, freePort, setupAndLogin, startBosun, TestContainers } from "../_harness.ts";
+import { docker, setupAndLogin, startBosun, TestContainers } from "../_harness.ts";
+import { startS3 } from "../_s3.ts";
 import { TcpProxy } from "../_tcp_proxy.ts";
 
 Deno.test("S3 targets: test, copy, list, verify, restore, delete", async (t) => {
-  const port = freePort();
-  const dir = await Deno.makeTempDir({ prefix: "bosun-s3-" });
-  const s3 = new S3rver({
-    port,
-    address: "127.0.0.1",
-    silent: true,
-    directory: dir,
-    configureBuckets: [{ name: "bosun-backups" }],
-  });
-  await s3.run();
-  let s3Running = true;
+  await using s3 = await startS3("bosun-backups");
+  const { port, dir } = s3;
   await using bosun = await startBosun();
   await using containers = new TestContainers();
   const admin = await setupAndLogin(bosun);
@@ -244,8 +235,7 @@ Deno.test("S3 targets: test, copy, list, verify, restore, delete", async (t) => 
       const b = await admin.json<{ file: string }>("POST", "/api/backups?wait=true", {
         container: id,
       });
-      await s3.close();
-      s3Running = false;
+      await s3.stop();
       const copy = await admin.json<{ detail: string }>(
         "POST",
         `/api/storage/${targetId}/backups`,
@@ -258,9 +248,7 @@ Deno.test("S3 targets: test, copy, list, verify, restore, delete", async (t) => 
       assert.ok(!bosun.logs().includes('S3RVER"'), "no secret in the logs");
     });
   } finally {
-    if (s3Running) await s3.close();
     await docker("rm", "-f", `bt-${containers.runId}-from-s3`).catch(() => {});
     await docker("volume", "rm", "-f", volume).catch(() => {});
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
   }
 });
