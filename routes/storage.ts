@@ -31,6 +31,7 @@ import {
   testConnection,
 } from "../lib/storage/targets.ts";
 import { audited } from "./_audit.ts";
+import { contentDisposition } from "./_files.ts";
 import type { AppEnv } from "./_env.ts";
 import { body, createRouter, json } from "./_openapi.ts";
 import { PROBLEM_RESPONSES } from "./_problem.ts";
@@ -218,7 +219,7 @@ export function createStorageRoutes(
       const res = await t.client.get(t.prefix + file, range);
       const headers = new Headers({
         "Content-Type": file.endsWith(".zst") ? "application/zstd" : "application/gzip",
-        "Content-Disposition": `attachment; filename="${file}"`,
+        "Content-Disposition": contentDisposition(file),
         "Accept-Ranges": "bytes",
         "Cache-Control": "no-store",
       });

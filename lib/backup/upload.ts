@@ -8,7 +8,7 @@ import { ConflictError, PayloadTooLargeError, ValidationError } from "../errors.
 import { backupFileName, type Compression, type Sidecar } from "./format.ts";
 import { storeNetworkUpload } from "./networks.ts";
 import { scanArchive } from "./reader.ts";
-import { writeAtomically } from "./writer.ts";
+import { fsyncFile, writeAtomically } from "./writer.ts";
 
 /** Caps on an uploaded archive. */
 export interface UploadLimits {
@@ -79,8 +79,7 @@ export async function receiveUpload(
     if (await exists(`${vaultDir}/${file}`)) {
       throw new ConflictError(`The vault already holds "${file}"`);
     }
-    const f = await Deno.open(partial, { read: true });
-    await f.sync().finally(() => f.close());
+    await fsyncFile(partial);
     await Deno.rename(partial, `${vaultDir}/${file}`);
     const sidecar: Sidecar = {
       file,

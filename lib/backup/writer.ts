@@ -626,7 +626,8 @@ async function freeName(vaultDir: string, name: string): Promise<string> {
   }
 }
 
-async function fsyncFile(path: string): Promise<void> {
+/** Flushes a file (or directory) to disk. */
+export async function fsyncFile(path: string): Promise<void> {
   const f = await Deno.open(path, { read: true });
   try {
     await f.sync();
