@@ -97,11 +97,18 @@ export async function removeHelper(docker: DockerClient, id: string): Promise<vo
   await removeContainer(docker, id, { force: true, volumes: false });
 }
 
-/** Removes every helper left behind (e.g. after a crash); resolves with how many. */
-export async function collectHelpers(docker: DockerClient): Promise<number> {
-  const helpers = await listContainers(docker, {
+/**
+ * Removes every helper left behind (e.g. after a crash) that was created before `before`
+ * (unix seconds, exclusive), so a collection running in the background never takes a helper a job of
+ * this process has just created; resolves with how many.
+ */
+export async function collectHelpers(
+  docker: DockerClient,
+  before = Math.floor(Date.now() / 1000),
+): Promise<number> {
+  const helpers = (await listContainers(docker, {
     filters: { label: [`${HELPER_LABEL}=true`] },
-  });
+  })).filter((h) => h.created < before);
   for (const h of helpers) await removeHelper(docker, h.id).catch(() => {});
   return helpers.length;
 }
