@@ -8,6 +8,10 @@ import { createNotificationRoutes } from "./routes/notifications.ts";
 import { createStorageRoutes } from "./routes/storage.ts";
 import { createConfigBackupRoutes } from "./routes/config_backup.ts";
 import { createVolumeRoutes } from "./routes/volumes.ts";
+import { createImageRoutes } from "./routes/images.ts";
+import { createUpdateRoutes } from "./routes/updates.ts";
+import type { PullJobs } from "./lib/images/pulls.ts";
+import type { UpdateService } from "./lib/updates/service.ts";
 import { createScheduleRoutes } from "./routes/schedules.ts";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { DatabaseSync } from "node:sqlite";
@@ -84,6 +88,10 @@ export interface AppDeps {
   scheduler: Scheduler;
   /** Per-container operation locks (a backup waits while a recreate runs, and back). */
   locks: ContainerLocks;
+  /** Image update checks, safe updates and their history. */
+  updates: UpdateService;
+  /** Image pulls with live progress. */
+  pulls: PullJobs;
   /** Bosun's own container id when it runs in one (never stopped or removed by Bosun). */
   selfId?: string;
 }
@@ -126,6 +134,25 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/api/containers", createExecRoutes({ docker: deps.docker, db: deps.db }));
   app.route("/api/containers", createContainerStatsRoutes({ docker: deps.docker }));
   app.route("/api/volumes", createVolumeRoutes({ docker: deps.docker, db: deps.db }));
+  app.route(
+    "/api/images",
+    createImageRoutes({
+      docker: deps.docker,
+      db: deps.db,
+      pulls: deps.pulls,
+      secrets: deps.secrets,
+    }),
+  );
+  app.route(
+    "/api/updates",
+    createUpdateRoutes({
+      docker: deps.docker,
+      db: deps.db,
+      secrets: deps.secrets,
+      limiter: deps.limiter,
+      updates: deps.updates,
+    }),
+  );
   app.route("/api/stats", createStatsRoutes({ stats: deps.stats }));
   app.route("/api/events", createEventRoutes({ docker: deps.docker }));
   app.route(

@@ -158,6 +158,18 @@ export const OPTIONS: Record<string, OptionSpec> = {
     help: "restores allowed per hour per IP",
     default: "20",
   },
+  updatesPerHour: {
+    flag: "updates-per-hour",
+    env: "BOSUN_UPDATES_PER_HOUR",
+    help: 'update requests allowed per hour per IP ("update all" counts once)',
+    default: "10",
+  },
+  updateHealthTimeout: {
+    flag: "update-health-timeout",
+    env: "BOSUN_UPDATE_HEALTH_TIMEOUT",
+    help: "how long an updated container with a healthcheck may take to become healthy",
+    default: "2m",
+  },
   auditRetention: {
     flag: "audit-retention",
     env: "BOSUN_AUDIT_RETENTION",
@@ -233,6 +245,8 @@ const RawConfigSchema = z.object({
   uploadMaxEntries: IntSchema.min(1),
   uploadsPerHour: IntSchema.min(1),
   restoresPerHour: IntSchema.min(1),
+  updatesPerHour: IntSchema.min(1),
+  updateHealthTimeout: DurationSchema,
   downloadLinkTtl: DurationSchema,
   scheduleGrace: DurationSchema,
   auditRetention: DurationSchema,

@@ -20,6 +20,8 @@ import { createLogger, type Logger } from "./lib/log/logger.ts";
 import { RateLimiter } from "./lib/ratelimit/rate_limiter.ts";
 import { StatsCache } from "./lib/stats/stats_cache.ts";
 import { collectHelpers } from "./lib/backup/helper.ts";
+import { PullJobs } from "./lib/images/pulls.ts";
+import { UpdateService } from "./lib/updates/service.ts";
 import { removePartials } from "./lib/backup/writer.ts";
 import { Notifier } from "./lib/notify/notifier.ts";
 import { connectNotifications } from "./lib/notify/wiring.ts";
@@ -216,6 +218,27 @@ async function run(config: Config, log: Logger): Promise<number> {
     log.warn("backups interrupted by the last stop were marked failed", { interrupted });
   }
   scheduler.start();
+  const updates = new UpdateService({
+    db,
+    docker,
+    secrets,
+    locks,
+    backups,
+    selfId,
+    log,
+    notifier,
+    defaultServerName,
+    stabilizeMs: () =>
+      getSettings(db, { serverName: defaultServerName }).updateStabilizeSeconds * 1000,
+    healthTimeoutMs: config.updateHealthTimeout,
+  });
+  if (engine.status.reachable) {
+    await updates.recover().catch((err) =>
+      log.error("could not repair interrupted updates", { error: err })
+    );
+  }
+  updates.start();
+  const pulls = new PullJobs(docker);
   const pruneAuditLog = () => {
     const pruned = pruneAudit(db, config.auditRetention);
     if (pruned) log.info("pruned old audit rows", { pruned });
@@ -234,6 +257,7 @@ async function run(config: Config, log: Logger): Promise<number> {
     login: [{ limit: config.loginLimitMinute, windowMs: 60_000 }],
     restore: [{ limit: config.restoresPerHour, windowMs: 3_600_000 }],
     upload: [{ limit: config.uploadsPerHour, windowMs: 3_600_000 }],
+    update: [{ limit: config.updatesPerHour, windowMs: 3_600_000 }],
   });
   const app = createApp({
     db,
@@ -267,6 +291,8 @@ async function run(config: Config, log: Logger): Promise<number> {
     dataDir,
     vaultDir,
     backups,
+    updates,
+    pulls,
   });
 
   const tls = await loadServerTls(config, dataDir, hostname, log);
@@ -293,6 +319,7 @@ async function run(config: Config, log: Logger): Promise<number> {
     engine.stop();
     stats.stop();
     scheduler.stop();
+    updates.stop();
     clearInterval(auditTimer);
     server.shutdown();
   };

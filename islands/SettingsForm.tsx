@@ -13,6 +13,8 @@ export default function SettingsForm(props: SettingsFormProps) {
   const labelCommands = useSignal(props.backupLabelCommands);
   const fileMode = useSignal(props.backupFileMode);
   const fileOwner = useSignal(props.backupFileOwner);
+  const checkHours = useSignal(props.updateCheckHours);
+  const stabilize = useSignal(props.updateStabilizeSeconds);
   const message = useSignal("");
   const error = useSignal("");
 
@@ -26,6 +28,8 @@ export default function SettingsForm(props: SettingsFormProps) {
         backupLabelCommands: labelCommands.value,
         backupFileMode: fileMode.value,
         backupFileOwner: fileOwner.value,
+        updateCheckHours: checkHours.value,
+        updateStabilizeSeconds: stabilize.value,
       });
       serverName.value = saved.serverName;
       message.value = "Saved";
@@ -92,6 +96,28 @@ export default function SettingsForm(props: SettingsFormProps) {
           pattern="([0-9]+:[0-9]+)?"
           value={fileOwner.value}
           onInput={(e) => fileOwner.value = e.currentTarget.value}
+        />
+      </label>
+      <label>
+        Hours between image update checks (0: only on demand)
+        <input
+          name="updateCheckHours"
+          type="number"
+          min={0}
+          max={168}
+          value={checkHours.value}
+          onInput={(e) => checkHours.value = Number(e.currentTarget.value)}
+        />
+      </label>
+      <label>
+        Seconds an updated container must keep running before the update counts
+        <input
+          name="updateStabilizeSeconds"
+          type="number"
+          min={1}
+          max={600}
+          value={stabilize.value}
+          onInput={(e) => stabilize.value = Number(e.currentTarget.value)}
         />
       </label>
       {error.value && <p class="error" role="alert">{error.value}</p>}

@@ -42,3 +42,35 @@ export function sse(
     }
   });
 }
+
+/**
+ * Yields the `detail` of every `type` event `target` dispatches until `signal` aborts,
+ * buffering what arrives while the consumer is sending. It listens from the call on, so a
+ * snapshot sent after calling it misses nothing.
+ */
+export function relay<T>(target: EventTarget, type: string, signal: AbortSignal): AsyncIterable<T> {
+  const queue: T[] = [];
+  let wake: (() => void) | undefined;
+  const on = (e: Event) => {
+    queue.push((e as CustomEvent<T>).detail);
+    wake?.();
+  };
+  const onAbort = () => {
+    target.removeEventListener(type, on);
+    wake?.();
+  };
+  target.addEventListener(type, on);
+  signal.addEventListener("abort", onAbort, { once: true });
+  return (async function* () {
+    try {
+      while (!signal.aborted) {
+        if (!queue.length) await new Promise<void>((r) => (wake = r));
+        wake = undefined;
+        while (queue.length && !signal.aborted) yield queue.shift()!;
+      }
+    } finally {
+      target.removeEventListener(type, on);
+      signal.removeEventListener("abort", onAbort);
+    }
+  })();
+}

@@ -25,6 +25,8 @@ const SettingsDto = z.object({
   backupLabelCommands: z.boolean(),
   backupFileMode: z.string(),
   backupFileOwner: z.string(),
+  updateCheckHours: z.number(),
+  updateStabilizeSeconds: z.number(),
 }).openapi("Settings");
 
 const AuditQuery = z.object({

@@ -68,11 +68,14 @@ ensure_chromium() {
 }
 
 # Peers some tests use: zstd (a backup checked with no Bosun), iproute2 and nsenter (the
-# second engine's network namespace).
+# second engine's network namespace), docker-registry and htpasswd (image updates).
 ensure_tools() {
   command -v zstd >/dev/null || { log "installing zstd"; apt_install zstd; }
   command -v ip >/dev/null || { log "installing iproute2"; apt_install iproute2; }
   command -v nsenter >/dev/null || { log "installing util-linux"; apt_install util-linux; }
+  # A real registry for update tests, and htpasswd for its authenticated instance.
+  command -v docker-registry >/dev/null || { log "installing docker-registry"; apt_install docker-registry; }
+  command -v htpasswd >/dev/null || { log "installing apache2-utils"; apt_install apache2-utils; }
 }
 
 ensure_deno

@@ -13,6 +13,8 @@ import { Notifier } from "../lib/notify/notifier.ts";
 import { SecretBox } from "../lib/secrets/secret_box.ts";
 import { Scheduler } from "../lib/schedules/scheduler.ts";
 import { ContainerLocks } from "../lib/containers/locks.ts";
+import { PullJobs } from "../lib/images/pulls.ts";
+import { UpdateService } from "../lib/updates/service.ts";
 import { BackupQueue } from "../lib/backup/queue.ts";
 import type { AppEnv } from "../routes/_env.ts";
 import { ROOT } from "./_harness.ts";
@@ -42,6 +44,7 @@ export function buildTestApp(
     api: [{ limit: 100_000, windowMs: 60_000 }],
     login: [{ limit: 100_000, windowMs: 60_000 }],
     restore: [{ limit: 100_000, windowMs: 60_000 }],
+    update: [{ limit: 100_000, windowMs: 60_000 }],
   });
   const locks = new ContainerLocks();
   const secrets = SECRETS;
@@ -87,6 +90,18 @@ export function buildTestApp(
     uploads: { maxBytes: 1e6, maxUnpackedBytes: 1e7, maxEntries: 1000 },
     linkTtlMs: 3_600_000,
     backups: queue,
+    updates: new UpdateService({
+      db,
+      docker,
+      secrets,
+      locks,
+      log,
+      notifier: new Notifier(db, secrets, log, () => "test"),
+      defaultServerName: "test",
+      stabilizeMs: () => 1000,
+      healthTimeoutMs: 1000,
+    }),
+    pulls: new PullJobs(docker),
   });
   return {
     app,

@@ -156,4 +156,44 @@ export const MIGRATIONS: string[] = [
     created_at INTEGER NOT NULL
   );
   `,
+  `
+  CREATE TABLE registry_credentials (
+    registry TEXT PRIMARY KEY,
+    username TEXT NOT NULL,
+    secret TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE update_checks (
+    container TEXT PRIMARY KEY,
+    image TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('current', 'available', 'pinned', 'unknown', 'error')),
+    local_digest TEXT,
+    remote_digest TEXT,
+    error TEXT,
+    checked_at INTEGER NOT NULL
+  );
+  CREATE TABLE update_policies (
+    container TEXT PRIMARY KEY,
+    policy TEXT CHECK (policy IN ('off', 'notify', 'auto')),
+    pinned INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE TABLE update_history (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    container TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('update', 'redeploy', 'rollback', 'auto')),
+    image TEXT NOT NULL,
+    old_image_id TEXT,
+    old_digest TEXT,
+    new_image_id TEXT,
+    new_digest TEXT,
+    status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'verified', 'applied', 'current', 'rolled-back', 'failed', 'rollback-failed')),
+    was_running INTEGER NOT NULL DEFAULT 1,
+    started_at INTEGER NOT NULL,
+    finished_at INTEGER,
+    error TEXT,
+    steps TEXT NOT NULL DEFAULT '[]',
+    user TEXT
+  );
+  CREATE INDEX update_history_container ON update_history (container, id);
+  `,
 ];

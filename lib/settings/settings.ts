@@ -2,6 +2,15 @@
 import type { DatabaseSync } from "node:sqlite";
 import { type Settings, SettingsSchema } from "../shared/settings.ts";
 
+const DEFAULTS: Omit<Settings, "serverName"> = {
+  hostEnvironment: "DEV",
+  backupLabelCommands: false,
+  backupFileMode: "0600",
+  backupFileOwner: "",
+  updateCheckHours: 6,
+  updateStabilizeSeconds: 30,
+};
+
 /** Reads all settings, filling defaults (server name defaults to the machine's name). */
 export function getSettings(db: DatabaseSync, defaults: { serverName: string }): Settings {
   const rows = db.prepare("SELECT key, value FROM settings").all() as {
@@ -16,22 +25,9 @@ export function getSettings(db: DatabaseSync, defaults: { serverName: string }):
       // a corrupt value falls back to its default below
     }
   }
-  const merged = {
-    serverName: defaults.serverName,
-    hostEnvironment: "DEV",
-    backupLabelCommands: false,
-    backupFileMode: "0600",
-    backupFileOwner: "",
-    ...stored,
-  };
-  const result = SettingsSchema.safeParse(merged);
-  return result.success ? result.data : SettingsSchema.parse({
-    serverName: defaults.serverName,
-    hostEnvironment: "DEV",
-    backupLabelCommands: false,
-    backupFileMode: "0600",
-    backupFileOwner: "",
-  });
+  const base = { ...DEFAULTS, serverName: defaults.serverName };
+  const result = SettingsSchema.safeParse({ ...base, ...stored });
+  return result.success ? result.data : SettingsSchema.parse(base);
 }
 
 /** Stores the given settings (validated by the caller with `SettingsUpdateSchema`). */

@@ -8,6 +8,10 @@ export const NOTIFICATION_EVENTS = [
   "retention.deleted",
   "verify.failed",
   "storage.unreachable",
+  "update.available",
+  "update.applied",
+  "update.rolled_back",
+  "update.failed",
 ] as const;
 /** One notification event type. */
 export type NotificationEventType = (typeof NOTIFICATION_EVENTS)[number];

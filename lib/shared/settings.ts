@@ -20,6 +20,10 @@ export const SettingsSchema = z.object({
   backupFileMode: z.string().regex(/^0?[0-7]{3}$/, "an octal mode like 0640"),
   /** Owner of backup files, "uid:gid" (numeric), or "" to leave them Bosun's. */
   backupFileOwner: z.string().regex(/^(\d{1,10}:\d{1,10})?$/, "uid:gid, numeric"),
+  /** Hours between automatic image update checks; 0 turns scheduled checks off. */
+  updateCheckHours: z.number().int().min(0).max(168),
+  /** How long an updated container must keep running before the update counts as good. */
+  updateStabilizeSeconds: z.number().int().min(1).max(600),
 });
 /** Bosun's settings. */
 export type Settings = z.infer<typeof SettingsSchema>;
