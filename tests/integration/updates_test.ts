@@ -5,16 +5,8 @@
  * digest-pinned reference, an unreachable registry, a Bosun killed mid-update.
  */
 import assert from "node:assert/strict";
-import {
-  Client,
-  docker,
-  PASSWORD,
-  setupAndLogin,
-  sleep,
-  startBosun,
-  TEST_IMAGE,
-} from "../_harness.ts";
-import { startRegistry } from "../_registry.ts";
+import { Client, docker, PASSWORD, setupAndLogin, sleep, startBosun } from "../_harness.ts";
+import { Lab, LOOP, startRegistry } from "../_registry.ts";
 
 type Row = {
   id: number;
@@ -47,77 +39,6 @@ type Summary = {
     stoppedBy?: string;
   };
 };
-
-const LOOP = 'trap "exit 0" TERM; while true; do sleep 0.2; done';
-
-/** Tracks what a test creates and removes it. */
-class Lab implements AsyncDisposable {
-  readonly run = crypto.randomUUID().slice(0, 8);
-  #containers: string[] = [];
-  #images: string[] = [];
-  #volumes: string[] = [];
-  #networks: string[] = [];
-  #dirs: string[] = [];
-
-  name(n: string) {
-    return `bu-${this.run}-${n}`;
-  }
-
-  /** Commits a variant of the test image as `tag` and pushes it; resolves with its id. */
-  async push(
-    tag: string,
-    changes: { cmd?: string[]; label?: string; config?: string },
-  ): Promise<string> {
-    const base = (await docker("create", TEST_IMAGE, "true")).trim();
-    try {
-      const args = ["commit"];
-      args.push("-c", `CMD ${JSON.stringify(changes.cmd ?? ["sh", "-c", LOOP])}`);
-      if (changes.label) args.push("-c", `LABEL ${changes.label}`);
-      const id = (await docker(...args, base, tag)).trim();
-      this.#images.push(tag);
-      await docker(...(changes.config ? ["--config", changes.config] : []), "push", tag);
-      return id;
-    } finally {
-      await docker("rm", "-f", base);
-    }
-  }
-
-  /** Runs a container (labelled for clean-up). */
-  async runContainer(name: string, args: string[], image: string): Promise<string> {
-    this.#containers.push(name);
-    return (await docker("run", "-d", "--name", name, ...args, image)).trim();
-  }
-
-  async network(subnet: string): Promise<string> {
-    const name = this.name("net");
-    await docker("network", "create", "--subnet", subnet, name);
-    this.#networks.push(name);
-    return name;
-  }
-
-  volume(n: string): string {
-    const name = this.name(n);
-    this.#volumes.push(name);
-    return name;
-  }
-
-  async dockerConfig(): Promise<string> {
-    const dir = await Deno.makeTempDir({ prefix: "bosun-docker-config-" });
-    this.#dirs.push(dir);
-    return dir;
-  }
-
-  async [Symbol.asyncDispose]() {
-    for (const c of this.#containers) {
-      await docker("rm", "-f", c).catch(() => {});
-      await docker("rm", "-f", `${c}-bosun-old`).catch(() => {});
-    }
-    for (const v of this.#volumes) await docker("volume", "rm", "-f", v).catch(() => {});
-    for (const n of this.#networks) await docker("network", "rm", n).catch(() => {});
-    for (const i of this.#images) await docker("rmi", "-f", i).catch(() => {});
-    for (const d of this.#dirs) await Deno.remove(d, { recursive: true }).catch(() => {});
-  }
-}
 
 async function inspect(name: string) {
   return JSON.parse(await docker("inspect", name))[0];
