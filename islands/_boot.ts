@@ -35,6 +35,8 @@ const ISLANDS: Record<string, () => Promise<IslandModule>> = {
   StoragePanel: () => import("./StoragePanel.tsx"),
   Terminal: () => import("./Terminal.tsx"),
   VolumesBoard: () => import("./VolumesBoard.tsx"),
+  ImagesBoard: () => import("./ImagesBoard.tsx"),
+  UpdatesPanel: () => import("./UpdatesPanel.tsx"),
 };
 
 async function hydrateIsland(el: HTMLElement): Promise<void> {

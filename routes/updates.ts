@@ -8,7 +8,6 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { DatabaseSync } from "node:sqlite";
 import type { DockerClient } from "../lib/docker/client.ts";
 import { listContainers } from "../lib/docker/containers.ts";
-import { listImages } from "../lib/docker/images.ts";
 import { NotFoundError } from "../lib/errors.ts";
 import { deleteCredentials, listCredentials, saveCredentials } from "../lib/images/credentials.ts";
 import type { RateLimiter } from "../lib/ratelimit/rate_limiter.ts";
@@ -17,7 +16,8 @@ import { ContainerRefSchema } from "../lib/shared/containers.ts";
 import { UPDATE_POLICIES } from "../lib/shared/updates.ts";
 import { updateStates } from "../lib/updates/checker.ts";
 import type { UpdateEvent, UpdateService } from "../lib/updates/service.ts";
-import { getHistory, listHistory, setPolicy } from "../lib/updates/store.ts";
+import { getHistory, setPolicy } from "../lib/updates/store.ts";
+import { historyViews } from "../lib/updates/updater.ts";
 import { audited, auditRequest } from "./_audit.ts";
 import { type AppEnv, principalName } from "./_env.ts";
 import { body, createRouter, json } from "./_openapi.ts";
@@ -243,14 +243,11 @@ export function createUpdateRoutes(deps: {
       responses: { 200: json(z.array(Any), "History"), ...PROBLEM_RESPONSES },
     }),
     async (c) => {
-      const rows = listHistory(deps.db, c.req.valid("query"));
-      const present = new Set((await listImages(deps.docker)).map((i) => i.id));
       return c.json(
-        rows.map(({ wasRunning: _w, ...r }) => ({
-          ...r,
-          canRollBack: ["applied", "verified"].includes(r.status) && r.kind !== "rollback" &&
-            Boolean(r.oldImageId && r.oldImageId !== r.newImageId && present.has(r.oldImageId)),
-        })),
+        await historyViews(deps.docker, deps.db, c.req.valid("query")) as unknown as Record<
+          string,
+          unknown
+        >[],
         200,
       );
     },

@@ -189,6 +189,10 @@ export class UpdateService extends EventTarget {
         critical: false,
       };
     }
+    if (outcome.status === "applied") {
+      // The stored check is stale now: check this container again before telling anyone.
+      await this.check({ containers: [name] }).catch(() => {});
+    }
     this.#record(outcome, options);
     return outcome;
   }

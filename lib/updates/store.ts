@@ -228,3 +228,20 @@ export function rolledBackDigests(db: DatabaseSync, container: string): Set<stri
     ).all(container) as { new_digest: string }[]).map((r) => r.new_digest),
   );
 }
+
+/** How many containers have an update available (pinned ones not counted). */
+export function availableCount(db: DatabaseSync): number {
+  const r = db.prepare(
+    `SELECT COUNT(*) AS n FROM update_checks c LEFT JOIN update_policies p ON p.container = c.container
+     WHERE c.status = 'available' AND COALESCE(p.pinned, 0) = 0`,
+  ).get() as { n: number };
+  return Number(r.n);
+}
+
+/** When the last check of any container finished (null when none has). */
+export function lastCheckAt(db: DatabaseSync): number | null {
+  const r = db.prepare("SELECT MAX(checked_at) AS t FROM update_checks").get() as {
+    t: number | null;
+  };
+  return r.t === null ? null : Number(r.t);
+}

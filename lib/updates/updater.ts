@@ -19,7 +19,7 @@ import {
   stopContainer,
 } from "../docker/containers.ts";
 import { DockerNotFoundError, DockerUnavailableError } from "../docker/errors.ts";
-import { inspectImage, pullImage, removeImage, tagImage } from "../docker/images.ts";
+import { inspectImage, listImages, pullImage, removeImage, tagImage } from "../docker/images.ts";
 import type { ContainerLocks } from "../containers/locks.ts";
 import { containerName, isHelper } from "../containers/lifecycle.ts";
 import { OLD_SUFFIX, recreateContainer } from "../containers/recreate.ts";
@@ -38,6 +38,7 @@ import { localDigestsFor } from "./checker.ts";
 import {
   addStep,
   getHistory,
+  listHistory,
   policyOf,
   queueHistory,
   startHistory,
@@ -479,4 +480,18 @@ export async function rollBack(
   }
   await renameContainer(docker, oldId, name);
   if (wasRunning) await startContainer(docker, oldId);
+}
+
+/** Update history for the API and the page: each row says whether it can still be rolled back. */
+export async function historyViews(
+  docker: DockerClient,
+  db: DatabaseSync,
+  options: { container?: string; limit?: number } = {},
+): Promise<UpdateRecord[]> {
+  const present = new Set((await listImages(docker)).map((i) => i.id));
+  return listHistory(db, options).map(({ wasRunning: _w, ...r }) => ({
+    ...r,
+    canRollBack: ["applied", "verified"].includes(r.status) && r.kind !== "rollback" &&
+      Boolean(r.oldImageId && r.oldImageId !== r.newImageId && present.has(r.oldImageId)),
+  }));
 }

@@ -11,10 +11,12 @@ export interface DashboardProps {
   events: EngineEvent[];
   /** The soonest scheduled backup, if any schedule is enabled. */
   nextBackup?: { name: string; at: string } | null;
+  /** Image updates: how many are available, and when the last check ran. */
+  updates?: { available: number; lastCheck: number | null };
 }
 
 /** Cards of counts, a host summary and the ten newest events. */
-export function Dashboard({ engine: e, host: h, events, nextBackup }: DashboardProps) {
+export function Dashboard({ engine: e, host: h, events, nextBackup, updates }: DashboardProps) {
   const memUsed = h.memory ? h.memory.totalBytes - h.memory.availableBytes : 0;
   return (
     <div class="dashboard">
@@ -87,6 +89,19 @@ export function Dashboard({ engine: e, host: h, events, nextBackup }: DashboardP
           )
           : <a href="/schedules">none — add a schedule</a>}
       </p>
+      {updates && (
+        <p data-updates>
+          Image updates:{" "}
+          <a href="/updates">
+            {updates.available} available
+          </a>{" "}
+          <span class="muted">
+            (last check {updates.lastCheck
+              ? new Date(updates.lastCheck).toISOString().replace("T", " ").slice(0, 16) + " UTC"
+              : "not yet"})
+          </span>
+        </p>
+      )}
       <h2>Recent events</h2>
       {events.length
         ? (

@@ -12,6 +12,7 @@ export const NAV = [
   { href: "/backups", label: "Backups" },
   { href: "/schedules", label: "Schedules" },
   { href: "/images", label: "Images" },
+  { href: "/updates", label: "Updates" },
   { href: "/volumes", label: "Volumes" },
   { href: "/networks", label: "Networks" },
   { href: "/stacks", label: "Stacks" },
@@ -27,6 +28,8 @@ export interface LayoutProps {
   serverName?: string;
   engine?: EngineStatus;
   csrfToken?: string;
+  /** Containers with an image update available. */
+  updatesAvailable?: number;
   assetVersion: string;
   children: ComponentChildren;
 }
@@ -51,6 +54,11 @@ export function Layout(p: LayoutProps) {
           <a class="brand" href="/">⚓ Bosun</a>
           {p.serverName && <span class="server" title="Server name">{p.serverName}</span>}
           {p.serverName && <Island name="HostMeter" component={HostMeter} props={{}} />}
+          {p.serverName && (p.updatesAvailable ?? 0) > 0 && (
+            <a class="updates-count" href="/updates" data-updates-available={p.updatesAvailable}>
+              {p.updatesAvailable} update{p.updatesAvailable === 1 ? "" : "s"} available
+            </a>
+          )}
           {p.serverName && <button type="button" class="link" data-logout>Sign out</button>}
         </header>
         {p.engine && !p.engine.reachable && (

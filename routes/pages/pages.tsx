@@ -31,6 +31,13 @@ import NotificationsPanel from "../../islands/NotificationsPanel.tsx";
 import StoragePanel from "../../islands/StoragePanel.tsx";
 import AuditLog from "../../islands/AuditLog.tsx";
 import VolumesBoard from "../../islands/VolumesBoard.tsx";
+import ImagesBoard from "../../islands/ImagesBoard.tsx";
+import UpdatesPanel from "../../islands/UpdatesPanel.tsx";
+import { listImageViews } from "../../lib/images/images.ts";
+import { listCredentials } from "../../lib/images/credentials.ts";
+import { updateStates } from "../../lib/updates/checker.ts";
+import { availableCount, lastCheckAt } from "../../lib/updates/store.ts";
+import { historyViews } from "../../lib/updates/updater.ts";
 import { listVolumeViews } from "../../lib/volumes/volumes.ts";
 import { auditStats } from "../../lib/audit/audit.ts";
 import { listTargets } from "../../lib/storage/targets.ts";
@@ -76,7 +83,6 @@ const FormSchema = z.object({
 });
 
 const COMING: Record<string, string> = {
-  "/images": "Images, pulls and safe updates with rollback are coming.",
   "/networks": "Networks with IP planning are coming.",
   "/stacks": "Compose stacks are coming.",
 };
@@ -95,6 +101,7 @@ export function createPageRoutes(deps: PageDeps): Hono<AppEnv> {
         serverName={serverName()}
         engine={deps.engine.status}
         csrfToken={p?.kind === "session" ? p.session.csrfToken : undefined}
+        updatesAvailable={availableCount(deps.db)}
         assetVersion={deps.assetVersion}
       >
         {body}
@@ -179,6 +186,7 @@ export function createPageRoutes(deps: PageDeps): Hono<AppEnv> {
           host={host}
           events={recent.slice(-10).reverse()}
           nextBackup={deps.scheduler.soonest()}
+          updates={{ available: availableCount(deps.db), lastCheck: lastCheckAt(deps.db) }}
         />
       );
     } catch (err) {
@@ -306,6 +314,47 @@ export function createPageRoutes(deps: PageDeps): Hono<AppEnv> {
       );
     } catch (err) {
       return page(c, "Volumes", "/volumes", <p class="error">{(err as Error).message}</p>, 503);
+    }
+  });
+
+  app.get("/images", async (c) => {
+    try {
+      const images = await listImageViews(deps.docker, { signal: c.req.raw.signal });
+      return page(
+        c,
+        "Images",
+        "/images",
+        <Island name="ImagesBoard" component={ImagesBoard} props={{ images }} />,
+      );
+    } catch (err) {
+      return page(c, "Images", "/images", <p class="error">{(err as Error).message}</p>, 503);
+    }
+  });
+
+  app.get("/updates", async (c) => {
+    try {
+      const containers = await listContainers(deps.docker, { signal: c.req.raw.signal });
+      const history = await historyViews(deps.docker, deps.db, { limit: 50 });
+      return page(
+        c,
+        "Updates",
+        "/updates",
+        <Island
+          name="UpdatesPanel"
+          component={UpdatesPanel}
+          props={{
+            states: updateStates(deps.db, containers),
+            lastCheck: lastCheckAt(deps.db),
+            history,
+            registries: listCredentials(deps.db).map(({ registry, username }) => ({
+              registry,
+              username,
+            })),
+          }}
+        />,
+      );
+    } catch (err) {
+      return page(c, "Updates", "/updates", <p class="error">{(err as Error).message}</p>, 503);
     }
   });
 
