@@ -57,6 +57,19 @@ Deno.test("Bosun in a container marks itself and refuses to stop or remove itsel
     assert.equal(removed.status, 409);
   });
 
+  await t.step("updating or redeploying itself is refused", async () => {
+    for (const kind of ["update", "redeploy"]) {
+      const r = await admin.json<{ detail: string }>(
+        "POST",
+        `/api/updates/containers/${name}/${kind}`,
+        {},
+      );
+      assert.equal(r.status, 409, kind);
+      assert.match(r.body.detail, /Bosun never updates itself/);
+    }
+    assert.equal((await docker("inspect", "-f", "{{.State.Status}}", selfId)).trim(), "running");
+  });
+
   await t.step("a bulk stop skips Bosun and stops the others", async () => {
     const r = await admin.json<{ results: { id: string; ok: boolean; error?: string }[] }>(
       "POST",

@@ -349,8 +349,19 @@ Deno.test("updates: update all goes SANDBOX → DEV → untagged → PRD, contin
     "/api/backups/jobs",
   )).body.filter((j) => j.container === lab.name("c"));
   assert.equal(backedUp[0]?.status, "complete", "PRD: backed up before the update by default");
-  // The limit is 3 per hour: the third request is refused ("update all" counted once each).
-  await admin.json("POST", `/api/updates/containers/${lab.name("a")}/redeploy`, {});
+  // Redeploy: the same image again, a new container that passed the same verification. The
+  // limit is 3 per hour: the next request is refused ("update all" counted once each).
+  const beforeRedeploy = await inspect(lab.name("a"));
+  const redeploy = await admin.json<Row>(
+    "POST",
+    `/api/updates/containers/${lab.name("a")}/redeploy`,
+    {},
+  );
+  assert.equal(redeploy.status, 202, JSON.stringify(redeploy.body));
+  assert.equal((await finished(admin, redeploy.body.id)).status, "applied");
+  const redeployed = await inspect(lab.name("a"));
+  assert.notEqual(redeployed.Id, beforeRedeploy.Id, "a new container");
+  assert.equal(redeployed.Image, beforeRedeploy.Image, "the same image");
   const limited = await admin.json("POST", `/api/updates/containers/${lab.name("a")}/redeploy`, {});
   assert.equal(limited.status, 429);
 });
@@ -404,10 +415,14 @@ Deno.test("updates: credentials for a registry with htpasswd, 401 reported, unre
   assert.equal((await stateOf(admin, name)).status, "current");
   const v2 = await lab.push(tag, { label: "app.version=2", config });
   assert.equal((await stateOf(admin, name)).status, "available");
-  const res = await admin.json<Row>("POST", `/api/updates/containers/${name}/update`, {});
+  const oldImage = (await inspect(name)).Image;
+  const res = await admin.json<Row>("POST", `/api/updates/containers/${name}/update`, {
+    removeOldImage: true,
+  });
   const done = await finished(admin, res.body.id);
   assert.equal(done.status, "applied", JSON.stringify(done));
   assert.equal((await inspect(name)).Image, v2, "pulled with the stored credentials");
+  await assert.rejects(docker("image", "inspect", oldImage), "the old image was removed");
 
   // The open registry goes away: reported for its container, the check still answers.
   await open[Symbol.asyncDispose]();

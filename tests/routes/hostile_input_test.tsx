@@ -101,6 +101,17 @@ Deno.test("container and backup routes refuse malformed references before the en
       ["DELETE", `/api/backups/${encodeURIComponent("../../etc/passwd")}`],
       ["DELETE", "/api/backups/jobs/abc"],
       ["GET", "/api/events?since=yesterday"],
+      ["DELETE", `/api/images/${bad}`],
+      ["POST", `/api/images/${bad}/tag`],
+      ["GET", "/api/images/pulls/abc"],
+      ["POST", "/api/images/prune"],
+      ["POST", `/api/updates/containers/${bad}/update`],
+      ["POST", `/api/updates/containers/${bad}/redeploy`],
+      ["PUT", `/api/updates/policies/${bad}`],
+      ["POST", "/api/updates/history/abc/rollback"],
+      ["GET", "/api/updates/runs/abc"],
+      ["PUT", `/api/updates/registries/${encodeURIComponent("evil.example/../x")}`],
+      ["GET", `/api/updates/history?container=${bad}`],
     ]
   ) {
     await t.step(`${method} ${decodeURIComponent(path)}`, async () => {
