@@ -31,6 +31,17 @@ const short = (d: string | null) => d ? d.replace(/^sha256:/, "").slice(0, 12) :
 const when = (t: number | null) =>
   t ? new Date(t).toISOString().replace("T", " ").slice(0, 19) + " UTC" : "never";
 
+const STATUS_TEXT: Record<UpdateState["status"], string> = {
+  available: "update available",
+  current: "up to date",
+  error: "check failed",
+  pinned: "pinned by digest",
+  unknown: "cannot compare",
+};
+const URGENCY = ["available", "error", "current", "unknown", "pinned"];
+const byUrgency = (a: UpdateState, b: UpdateState) =>
+  URGENCY.indexOf(a.status) - URGENCY.indexOf(b.status) || a.container.localeCompare(b.container);
+
 /** The updates panel. */
 export default function UpdatesPanel(props: UpdatesPanelProps) {
   const states = useSignal(props.states);
@@ -167,7 +178,7 @@ export default function UpdatesPanel(props: UpdatesPanelProps) {
           </tr>
         </thead>
         <tbody>
-          {states.value.map((s) => (
+          {[...states.value].sort(byUrgency).map((s) => (
             <tr key={s.container} data-container={s.container} data-status={s.status}>
               <td>
                 {s.container}{" "}
@@ -177,8 +188,8 @@ export default function UpdatesPanel(props: UpdatesPanelProps) {
                 <code>{s.image}</code>
               </td>
               <td title={s.error ?? ""}>
-                {s.status === "pinned" ? "pinned by digest" : s.status}
-                {s.error && <div class="muted small">{s.error}</div>}
+                {STATUS_TEXT[s.status]}
+                {s.status === "error" && s.error && <div class="error small">{s.error}</div>}
               </td>
               <td>
                 <code>{short(s.localDigest)}</code>
@@ -222,7 +233,7 @@ export default function UpdatesPanel(props: UpdatesPanelProps) {
                   }}
                 />
               </td>
-              <td class="row">
+              <td class="actions">
                 <button
                   type="button"
                   data-update

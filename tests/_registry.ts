@@ -107,7 +107,7 @@ export class Lab implements AsyncDisposable {
       args.push("-c", `CMD ${JSON.stringify(changes.cmd ?? ["sh", "-c", LOOP])}`);
       if (changes.label) args.push("-c", `LABEL ${changes.label}`);
       const id = (await docker(...args, base, tag)).trim();
-      this.#images.push(tag);
+      this.#images.push(tag, id);
       await docker(...(changes.config ? ["--config", changes.config] : []), "push", tag);
       return id;
     } finally {

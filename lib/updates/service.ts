@@ -32,6 +32,7 @@ import {
   updateHistory,
 } from "./store.ts";
 import {
+  isCriticalFailure,
   rollBack,
   updateContainer,
   type UpdateOptions,
@@ -308,7 +309,10 @@ export class UpdateService extends EventTarget {
         });
         outcome = await queued.done;
       } catch (err) {
-        summary.skipped.push({ container: c.container, reason: (err as Error).message });
+        if (isCriticalFailure(err)) {
+          summary.failed.push({ container: c.container, error: (err as Error).message });
+          summary.stoppedBy = `${c.container}: ${(err as Error).message}`;
+        } else summary.skipped.push({ container: c.container, reason: (err as Error).message });
         continue;
       }
       if (outcome.status === "applied") summary.updated.push(c.container);
@@ -398,10 +402,14 @@ export class UpdateService extends EventTarget {
           await rollBack(docker, h.container, current?.Id, old.Id, h.wasRunning);
           updateHistory(db, h.id, {
             status: "rolled-back",
-            error: "Bosun stopped during the update; rolled back at start-up",
+            error: h.status === "rollback-failed"
+              ? `${h.error ?? "the rollback failed"}; rolled back at start-up`
+              : "Bosun stopped during the update; rolled back at start-up",
             finished: true,
           });
           audit(h.container, undefined, { resolved: "rolled back at start-up", historyId: h.id });
+        } else if (h.status === "rollback-failed") {
+          continue; // nothing left aside: repaired by hand since
         } else {
           if (current && h.wasRunning && current.State.Status !== "running") {
             await startContainer(docker, current.Id);

@@ -212,10 +212,13 @@ export function listHistory(
   return rows.map((r) => toRecord(r as Record<string, unknown>));
 }
 
-/** Updates left unfinished by a Bosun that stopped mid-way. */
+/**
+ * Updates left unfinished by a Bosun that stopped mid-way, and rollbacks that failed (the
+ * engine was gone): start-up finishes or rolls them back while the old container is there.
+ */
 export function unfinishedHistory(db: DatabaseSync) {
   return db.prepare(
-    "SELECT * FROM update_history WHERE status IN ('queued', 'running', 'verified') ORDER BY id",
+    "SELECT * FROM update_history WHERE status IN ('queued', 'running', 'verified', 'rollback-failed') ORDER BY id",
   )
     .all().map((r) => toRecord(r as Record<string, unknown>));
 }

@@ -432,7 +432,6 @@ export async function updateContainer(
         step("not started", "the container was not running before the update, so it stays stopped");
       }
     } catch (err) {
-      if (err instanceof DockerUnavailableError) throw err;
       step("rolling back", (err as Error).message);
       try {
         await rollBack(docker, name, recreated.id, before.Id, wasRunning);

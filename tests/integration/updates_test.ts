@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { Client, docker, PASSWORD, setupAndLogin, sleep, startBosun } from "../_harness.ts";
 import { Lab, LOOP, startRegistry } from "../_registry.ts";
+import { SocketProxy } from "../_socket_proxy.ts";
 
 type Row = {
   id: number;
@@ -497,4 +498,67 @@ Deno.test("updates: a Bosun killed mid-update rolls back at start-up; a lone lef
   );
   assert.equal(refused.status, 409);
   assert.match(refused.body.detail, /leftover/);
+});
+
+Deno.test("updates: the engine lost mid-run stops update all; the next start rolls the half-done update back", async () => {
+  await using registry = await startRegistry();
+  await using lab = new Lab();
+  const names = ["e1", "e2", "e3"].map((n) => lab.name(n));
+  const olds = new Map<string, string>();
+  for (const [i, name] of names.entries()) {
+    const tag = `${registry.host}/cut-${i}-${lab.run}:latest`;
+    olds.set(name, await lab.push(tag, { label: "app.version=1" }));
+    await lab.runContainer(name, ["-l", `bosun.environment=${["SANDBOX", "DEV", "UAT"][i]}`], tag);
+    await lab.push(tag, { label: "app.version=2" });
+  }
+  const dir = await Deno.makeTempDir({ prefix: "bosun-proxy-" });
+  const dataDir = await Deno.makeTempDir({ prefix: "bosun-test-" });
+  try {
+    await using proxy = new SocketProxy(`${dir}/docker.sock`);
+    await proxy.open();
+    const env = { BOSUN_DOCKER_CHECK_INTERVAL: "300ms", BOSUN_DOCKER_TIMEOUT: "3s" };
+    const first = await startBosun({ dockerHost: proxy.host, dataDir, env });
+    const admin = await setupAndLogin(first);
+    await admin.json("PATCH", "/api/settings", { updateStabilizeSeconds: 30 });
+    for (const n of names) await admin.json("PUT", `/api/updates/policies/${n}`, { policy: "off" });
+    const run = await admin.json<{ id: number }>("POST", "/api/updates/all", {});
+    assert.equal(run.status, 202);
+    // Wait until e1 is being verified, then take the engine away.
+    for (let i = 0; i < 300; i++) {
+      const row = (await admin.json<Row>("GET", "/api/updates/history/1")).body;
+      if (row.steps?.some((s) => s.step === "verifying")) break;
+      await sleep(100);
+    }
+    await proxy.cut();
+    let summary: Summary | undefined;
+    for (let i = 0; i < 300; i++) {
+      summary = (await admin.json<Summary>("GET", `/api/updates/runs/${run.body.id}`)).body;
+      if (summary.status === "complete") break;
+      await sleep(200);
+    }
+    assert.equal(summary?.status, "complete", JSON.stringify(summary));
+    assert.match(summary!.summary.stoppedBy ?? "", new RegExp(names[0]));
+    const skipped = summary!.summary.skipped.map((s) => s.container);
+    assert.deepEqual(skipped, [names[1], names[2]], JSON.stringify(summary));
+    const row = (await admin.json<Row>("GET", "/api/updates/history/1")).body;
+    assert.equal(row.status, "rollback-failed", JSON.stringify(row));
+    await first.stop();
+    // Half-done: the new e1 runs, the old one waits aside.
+    assert.ok(await inspect(`${names[0]}-bosun-old`));
+
+    await proxy.open();
+    await using second = await startBosun({ dockerHost: proxy.host, dataDir, env });
+    const again = new Client(second.url);
+    await again.login(PASSWORD);
+    const repaired = (await again.json<Row>("GET", "/api/updates/history/1")).body;
+    assert.equal(repaired.status, "rolled-back", JSON.stringify(repaired));
+    const e1 = await inspect(names[0]);
+    assert.equal(e1.Image, olds.get(names[0]), "the old container is back");
+    assert.equal(e1.State.Status, "running");
+    await assert.rejects(docker("inspect", `${names[0]}-bosun-old`));
+    for (const n of names.slice(1)) assert.equal((await inspect(n)).Image, olds.get(n));
+  } finally {
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+  }
 });
