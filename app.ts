@@ -133,7 +133,15 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/api/containers", createContainerLogRoutes({ docker: deps.docker }));
   app.route("/api/containers", createExecRoutes({ docker: deps.docker, db: deps.db }));
   app.route("/api/containers", createContainerStatsRoutes({ docker: deps.docker }));
-  app.route("/api/volumes", createVolumeRoutes({ docker: deps.docker, db: deps.db }));
+  app.route(
+    "/api/volumes",
+    createVolumeRoutes({
+      docker: deps.docker,
+      db: deps.db,
+      limiter: deps.limiter,
+      uploadMaxBytes: deps.uploads.maxBytes,
+    }),
+  );
   app.route(
     "/api/images",
     createImageRoutes({

@@ -6,6 +6,7 @@
 import { useSignal } from "@preact/signals";
 import { formatBytes } from "../lib/shared/format.ts";
 import { api, ApiError, problemText } from "./_api.ts";
+import { Explorer } from "./_explorer.tsx";
 
 interface Volume {
   name: string;
@@ -30,6 +31,7 @@ export default function VolumesBoard(props: VolumesBoardProps) {
   const name = useSignal("");
   const status = useSignal("");
   const error = useSignal("");
+  const exploring = useSignal<string | null>(null);
   const load = async (sizes = false) => {
     volumes.value = await api<Volume[]>("GET", `/api/volumes?sizes=${sizes}`)
       .catch((err) => (error.value = problemText(err), volumes.value));
@@ -121,6 +123,12 @@ export default function VolumesBoard(props: VolumesBoardProps) {
       </div>
       {status.value && <p class="muted" role="status">{status.value}</p>}
       {error.value && <p class="error" role="alert">{error.value}</p>}
+      {exploring.value && (
+        <Explorer
+          volume={exploring.value}
+          onClose={() => exploring.value = null}
+        />
+      )}
       <table>
         <thead>
           <tr>
@@ -161,7 +169,10 @@ export default function VolumesBoard(props: VolumesBoardProps) {
               </td>
               <td>{v.size === null ? "—" : formatBytes(v.size)}</td>
               <td>{v.createdAt?.replace("T", " ").slice(0, 16) ?? ""}</td>
-              <td>
+              <td class="actions">
+                <button type="button" data-explore onClick={() => exploring.value = v.name}>
+                  Explore
+                </button>
                 <button
                   type="button"
                   class="danger"

@@ -20,13 +20,36 @@ function csrfToken(): string {
 export async function api<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { Accept: "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
-  if (method !== "GET") headers["X-CSRF-Token"] = csrfToken();
-  const res = await fetch(path, {
+  return await send<T>(
     method,
+    path,
     headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-    credentials: "same-origin",
-  });
+    body === undefined ? undefined : JSON.stringify(body),
+  );
+}
+
+/** Posts raw bytes (a file) to the API; resolves with the parsed JSON answer. */
+export async function upload<T = unknown>(
+  path: string,
+  file: Blob,
+  contentType: string,
+): Promise<T> {
+  return await send<T>(
+    "POST",
+    path,
+    { Accept: "application/json", "Content-Type": contentType },
+    file,
+  );
+}
+
+async function send<T>(
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body: BodyInit | undefined,
+): Promise<T> {
+  if (method !== "GET") headers["X-CSRF-Token"] = csrfToken();
+  const res = await fetch(path, { method, headers, body, credentials: "same-origin" });
   if (res.status === 204) return undefined as T;
   const text = await res.text();
   let parsed: unknown;

@@ -46,3 +46,12 @@ Deno.test("matchesRoute() matches exact paths and prefixes, HEAD as GET", () => 
   assert.equal(matchesRoute(PUBLIC_ROUTES, "GET", "/api/auth/login"), false);
   assert.equal(matchesRoute(PUBLIC_ROUTES, "GET", "/healthz/x"), false);
 });
+
+Deno.test("matchesRoute() matches a {param} segment as exactly one non-empty segment", () => {
+  const routes = [{ method: "POST", path: "/api/volumes/{name}/upload" }];
+  assert.equal(matchesRoute(routes, "POST", "/api/volumes/data/upload"), true);
+  assert.equal(matchesRoute(routes, "POST", "/api/volumes//upload"), false);
+  assert.equal(matchesRoute(routes, "POST", "/api/volumes/a/b/upload"), false);
+  assert.equal(matchesRoute(routes, "POST", "/api/volumes/data/upload/x"), false);
+  assert.equal(matchesRoute(routes, "GET", "/api/volumes/data/upload"), false);
+});

@@ -19,7 +19,10 @@ export const PUBLIC_ROUTES: { method: string; path: string }[] = [
 ];
 
 /** Routes that take large streamed bodies and enforce their own caps. */
-export const BODY_LIMIT_EXEMPT = [{ method: "POST", path: "/api/backups/upload" }];
+export const BODY_LIMIT_EXEMPT = [
+  { method: "POST", path: "/api/backups/upload" },
+  { method: "POST", path: "/api/volumes/{name}/upload" },
+];
 
 /** Routes that stay usable while a temporary password must be changed. */
 export const PASSWORD_CHANGE_ROUTES: { method: string; path: string }[] = [
@@ -39,8 +42,13 @@ export function matchesRoute(
   path: string,
 ): boolean {
   const m = method === "HEAD" ? "GET" : method;
-  return routes.some((r) =>
-    r.method === m &&
-    (r.path.endsWith("/*") ? path.startsWith(r.path.slice(0, -1)) : r.path === path)
-  );
+  const segments = path.split("/");
+  return routes.some((r) => {
+    if (r.method !== m) return false;
+    if (r.path.endsWith("/*")) return path.startsWith(r.path.slice(0, -1));
+    // A `{param}` segment matches any one non-empty segment.
+    const want = r.path.split("/");
+    return want.length === segments.length &&
+      want.every((w, i) => w === segments[i] || (/^\{\w+\}$/.test(w) && segments[i] !== ""));
+  });
 }

@@ -7,6 +7,16 @@ import type { DatabaseSync } from "node:sqlite";
 import type { DockerClient } from "../lib/docker/client.ts";
 import { createVolume, pruneVolumes } from "../lib/docker/volumes.ts";
 import { listVolumeViews, removeUnusedVolume } from "../lib/volumes/volumes.ts";
+import {
+  listFolder,
+  openDownload,
+  uploadFile,
+  uploadTar,
+  viewFile,
+} from "../lib/volumes/explorer.ts";
+import { PayloadTooLargeError, ValidationError } from "../lib/errors.ts";
+import type { RateLimiter } from "../lib/ratelimit/rate_limiter.ts";
+import { contentDisposition } from "./_files.ts";
 import { audited } from "./_audit.ts";
 import type { AppEnv } from "./_env.ts";
 import { body, createRouter, json } from "./_openapi.ts";
@@ -14,12 +24,21 @@ import { PROBLEM_RESPONSES } from "./_problem.ts";
 
 const VolumeName = z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,254}$/, "a volume name");
 const Any = z.record(z.string(), z.unknown());
+/** Files larger than this are not shown as text. */
+const VIEW_MAX_BYTES = 256 * 1024;
 
 /** Builds the volumes router. */
 export function createVolumeRoutes(
-  deps: { docker: DockerClient; db: DatabaseSync },
+  deps: {
+    docker: DockerClient;
+    db: DatabaseSync;
+    limiter: RateLimiter;
+    /** Largest file or tar accepted by the explorer's upload. */
+    uploadMaxBytes: number;
+  },
 ): OpenAPIHono<AppEnv> {
   const app = createRouter();
+  const PathQuery = z.object({ path: z.string().max(4096).default("/") }).strict();
 
   app.openapi(
     createRoute({
@@ -134,6 +153,133 @@ export function createVolumeRoutes(
         (r) => ({ deleted: r.deleted.length, spaceReclaimed: r.spaceReclaimed }),
       );
       return c.json(r, 200);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/{name}/files",
+      tags: ["volumes"],
+      summary: "A folder of the volume: its entries, folders with the total size under them",
+      request: { params: z.object({ name: VolumeName }), query: PathQuery },
+      responses: { 200: json(Any, "The folder"), ...PROBLEM_RESPONSES },
+    }),
+    async (c) => {
+      const r = await listFolder(
+        deps.docker,
+        c.req.valid("param").name,
+        c.req.valid("query").path,
+        {
+          signal: c.req.raw.signal,
+        },
+      );
+      return c.json(r as unknown as Record<string, unknown>, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/{name}/file",
+      tags: ["volumes"],
+      summary: `A file's text (up to ${VIEW_MAX_BYTES} bytes; otherwise why it is not shown)`,
+      request: { params: z.object({ name: VolumeName }), query: PathQuery },
+      responses: { 200: json(Any, "The file"), ...PROBLEM_RESPONSES },
+    }),
+    async (c) => {
+      const r = await viewFile(deps.docker, c.req.valid("param").name, c.req.valid("query").path, {
+        maxBytes: VIEW_MAX_BYTES,
+        signal: c.req.raw.signal,
+      });
+      return c.json(r as unknown as Record<string, unknown>, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/{name}/download",
+      tags: ["volumes"],
+      summary: "Download a file, or a folder as a tar stream",
+      request: { params: z.object({ name: VolumeName }), query: PathQuery },
+      responses: {
+        200: {
+          description: "The file, or a tar",
+          content: { "application/octet-stream": { schema: z.string() } },
+        },
+        ...PROBLEM_RESPONSES,
+      },
+    }),
+    async (c) => {
+      const { name } = c.req.valid("param");
+      const d = await openDownload(deps.docker, name, c.req.valid("query").path, {
+        signal: c.req.raw.signal,
+      });
+      const headers: Record<string, string> = {
+        "Content-Type": d.kind === "folder" ? "application/x-tar" : "application/octet-stream",
+        "Content-Disposition": contentDisposition(d.name),
+        "Cache-Control": "no-store",
+      };
+      if (d.size !== undefined) headers["Content-Length"] = String(d.size);
+      return new Response(d.body, { status: 200, headers });
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/{name}/upload",
+      tags: ["volumes"],
+      summary:
+        "Upload into a folder: a file (raw body, filename=…, Content-Length required) or a tar (tar=true; every entry checked)",
+      request: {
+        params: z.object({ name: VolumeName }),
+        query: z.object({
+          path: z.string().max(4096).default("/"),
+          filename: z.string().min(1).max(255).optional(),
+          tar: z.enum(["true", "false"]).default("false"),
+        }).strict(),
+        body: {
+          required: true,
+          content: { "application/octet-stream": { schema: z.string().describe("the bytes") } },
+        },
+      },
+      responses: { 201: json(Any, "Uploaded"), ...PROBLEM_RESPONSES },
+    }),
+    async (c) => {
+      deps.limiter.enforce("upload", c.var.ip, "Too many uploads; wait a while");
+      const { name } = c.req.valid("param");
+      const q = c.req.valid("query");
+      const length = Number(c.req.header("Content-Length") ?? NaN);
+      const body = c.req.raw.body;
+      if (!body) throw new ValidationError("The upload has no body");
+      if (Number.isFinite(length) && length > deps.uploadMaxBytes) {
+        await body.cancel();
+        throw new PayloadTooLargeError(`Uploads are limited to ${deps.uploadMaxBytes} bytes`);
+      }
+      const result = await audited(
+        c,
+        deps.db,
+        { action: "volume.upload", target: name },
+        (): Promise<Record<string, unknown>> => {
+          if (q.tar === "true") {
+            return uploadTar(deps.docker, name, q.path, body, {
+              maxBytes: deps.uploadMaxBytes,
+              signal: c.req.raw.signal,
+            });
+          }
+          if (!q.filename) throw new ValidationError("Name the file: filename=…");
+          if (!Number.isFinite(length)) {
+            throw new ValidationError("A file upload needs a Content-Length");
+          }
+          return uploadFile(deps.docker, name, q.path, { name: q.filename, size: length, body }, {
+            maxBytes: deps.uploadMaxBytes,
+            signal: c.req.raw.signal,
+          });
+        },
+        { path: q.path, filename: q.filename, tar: q.tar === "true" },
+      );
+      return c.json(result as unknown as Record<string, unknown>, 201);
     },
   );
   return app;

@@ -1,5 +1,6 @@
 /** The Volumes page in Chromium: users shown, create, in-use removal disabled, remove. */
 import assert from "node:assert/strict";
+import { Buffer } from "node:buffer";
 import { docker, startBosun, TestContainers } from "../_harness.ts";
 import { islandsReady, signedInBrowser } from "./_browser.ts";
 
@@ -21,6 +22,33 @@ Deno.test({
       const row = page.locator(`tr[data-volume="${used}"]`);
       assert.match(await row.locator("[data-used-by]").innerText(), /bt-.*-vol \(running\)/);
       assert.equal(await row.locator('button:has-text("Remove")').isDisabled(), true);
+      // The explorer: into a folder, view a file, upload one.
+      await docker(
+        "exec",
+        `bt-${containers.runId}-vol`,
+        "sh",
+        "-c",
+        "mkdir -p /data/conf && echo 'port=8080' > /data/conf/app.ini",
+      );
+      await row.locator("button[data-explore]").click();
+      const explorer = page.locator(`[data-explorer="${used}"]`);
+      await explorer.locator('tr[data-entry="conf"] button').click();
+      await explorer.locator('tr[data-entry="app.ini"] button').click();
+      assert.equal(
+        (await explorer.locator('[data-viewer="/conf/app.ini"] pre').innerText()).trim(),
+        "port=8080",
+      );
+      await explorer.locator('input[name="upload-file"]').setInputFiles({
+        name: "notes.txt",
+        mimeType: "text/plain",
+        buffer: Buffer.from("from the browser\n"),
+      });
+      await explorer.locator('tr[data-entry="notes.txt"]').waitFor();
+      assert.equal(
+        await docker("exec", `bt-${containers.runId}-vol`, "cat", "/data/conf/notes.txt"),
+        "from the browser\n",
+      );
+      await explorer.locator('button:has-text("Close")').click();
       await page.fill('form[aria-label="Create a volume"] input[name="name"]', fresh);
       await page.click('form[aria-label="Create a volume"] button[type="submit"]');
       const created = page.locator(`tr[data-volume="${fresh}"]`);
