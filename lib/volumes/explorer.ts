@@ -4,7 +4,7 @@
  * endpoints. Every path is confined to the volume: `..`, encoded tricks, control characters
  * and symlinks that resolve outside it are refused with a 400.
  */
-import { Buffer } from "node:buffer";
+import type { Buffer } from "node:buffer";
 import type { IncomingMessage } from "node:http";
 import { createTarDecoder, createTarPacker, type TarHeader } from "modern-tar";
 import {
