@@ -9,6 +9,7 @@ import { createStorageRoutes } from "./routes/storage.ts";
 import { createConfigBackupRoutes } from "./routes/config_backup.ts";
 import { createVolumeRoutes } from "./routes/volumes.ts";
 import { createImageRoutes } from "./routes/images.ts";
+import { createNetworkRoutes } from "./routes/networks.ts";
 import { createUpdateRoutes } from "./routes/updates.ts";
 import type { PullJobs } from "./lib/images/pulls.ts";
 import type { UpdateService } from "./lib/updates/service.ts";
@@ -142,6 +143,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       uploadMaxBytes: deps.uploads.maxBytes,
     }),
   );
+  app.route("/api/networks", createNetworkRoutes({ docker: deps.docker, db: deps.db }));
   app.route(
     "/api/images",
     createImageRoutes({

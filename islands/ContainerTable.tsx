@@ -17,9 +17,9 @@ import {
 import { api, ApiError } from "./_api.ts";
 
 /** Renders the table; the filter narrows rows as the user types. */
-export default function ContainerTable({ containers }: ContainerTableProps) {
+export default function ContainerTable({ containers, filter: initial }: ContainerTableProps) {
   const rows = useSignal<ContainerRow[]>(containers);
-  const filter = useSignal("");
+  const filter = useSignal(initial ?? "");
   const selected = useSignal<ReadonlySet<string>>(new Set());
   const live = useSignal(false);
   const busy = useSignal(false);
@@ -55,7 +55,11 @@ export default function ContainerTable({ containers }: ContainerTableProps) {
   }, []);
 
   const needle = filter.value.trim().toLowerCase();
-  const visible = needle
+  // "network:<name>" keeps the containers attached to that network (the Networks page links it).
+  const network = /^network:(.+)$/.exec(needle)?.[1];
+  const visible = network
+    ? rows.value.filter((c) => (c.networks ?? []).some((n) => n.toLowerCase() === network))
+    : needle
     ? rows.value.filter((c) =>
       [c.name, c.image, c.state, c.status].some((v) => v.toLowerCase().includes(needle))
     )

@@ -47,6 +47,7 @@ export function toContainerRow(c: ContainerSummary, selfId?: string): ContainerR
     created: new Date(c.created * 1000).toISOString(),
     ports: c.ports,
     isSelf: c.id === selfId,
+    networks: c.networks.map((n) => n.name),
   };
 }
 

@@ -196,4 +196,24 @@ export const MIGRATIONS: string[] = [
   );
   CREATE INDEX update_history_container ON update_history (container, id);
   `,
+  `
+  CREATE TABLE network_meta (
+    network_id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    recommended_prefix INTEGER,
+    containers INTEGER,
+    oversized INTEGER NOT NULL DEFAULT 0,
+    dismissed_until INTEGER
+  );
+  CREATE TABLE ip_reservations (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    network_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    color TEXT NOT NULL,
+    start_ip TEXT NOT NULL,
+    end_ip TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX ip_reservations_network ON ip_reservations (network_id);
+  `,
 ];

@@ -24,6 +24,12 @@ export const ContainerSummarySchema = z.object({
   Labels: z.record(z.string(), z.string()).nullable().default({}),
   Mounts: z.array(z.looseObject({ Type: z.string().default(""), Name: z.string().optional() }))
     .nullable().default([]),
+  NetworkSettings: z.looseObject({
+    Networks: z.record(
+      z.string(),
+      z.looseObject({ NetworkID: z.string().default(""), IPAddress: z.string().default("") }),
+    ).nullable().default({}),
+  }).nullable().optional(),
 }).transform((c) => ({
   id: c.Id,
   name: (c.Names?.[0] ?? "").replace(/^\//, ""),
@@ -41,6 +47,11 @@ export const ContainerSummarySchema = z.object({
   })),
   labels: c.Labels ?? {},
   mounts: (c.Mounts ?? []).map((m) => ({ type: m.Type, name: m.Name ?? null })),
+  networks: Object.entries(c.NetworkSettings?.Networks ?? {}).map(([name, n]) => ({
+    name,
+    id: n.NetworkID,
+    ip: n.IPAddress,
+  })),
 }));
 /** A container as listed. */
 export type ContainerSummary = z.output<typeof ContainerSummarySchema>;

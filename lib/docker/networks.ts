@@ -135,3 +135,30 @@ export async function removeNetwork(
 ): Promise<void> {
   await docker.requestEmpty("DELETE", `/networks/${encodeURIComponent(network)}`, options);
 }
+
+/** `POST /networks/{id}/disconnect`. */
+export async function disconnectNetwork(
+  docker: DockerClient,
+  network: string,
+  container: string,
+  options: { force?: boolean; signal?: AbortSignal } = {},
+): Promise<void> {
+  await docker.requestEmpty("POST", `/networks/${encodeURIComponent(network)}/disconnect`, {
+    body: { Container: container, Force: options.force ?? false },
+    signal: options.signal,
+  });
+}
+
+/** `POST /networks/prune`: removes every network no container uses; resolves with their names. */
+export async function pruneNetworks(
+  docker: DockerClient,
+  options: { signal?: AbortSignal } = {},
+): Promise<string[]> {
+  const r = await docker.request(
+    "POST",
+    "/networks/prune",
+    z.looseObject({ NetworksDeleted: z.array(z.string()).nullable().default([]) }),
+    options,
+  );
+  return r.NetworksDeleted ?? [];
+}

@@ -20,12 +20,18 @@ export const ContainerRowSchema = z.object({
   ports: z.array(PortSchema),
   /** True for Bosun's own container. */
   isSelf: z.boolean(),
+  /** Names of the networks it is attached to. */
+  networks: z.array(z.string()).default([]),
 });
 /** One container in a list. */
 export type ContainerRow = z.infer<typeof ContainerRowSchema>;
 
 /** Props of the containers table island. */
-export const ContainerTablePropsSchema = z.object({ containers: z.array(ContainerRowSchema) });
+export const ContainerTablePropsSchema = z.object({
+  containers: z.array(ContainerRowSchema),
+  /** The filter to start with (e.g. `network:web` from the Networks page). */
+  filter: z.string().max(200).default(""),
+});
 /** Props of the containers table island. */
 export type ContainerTableProps = z.infer<typeof ContainerTablePropsSchema>;
 

@@ -199,11 +199,19 @@ export function createPageRoutes(deps: PageDeps): Hono<AppEnv> {
     try {
       const rows = (await listContainers(deps.docker, { signal: c.req.raw.signal }))
         .map((row) => toContainerRow(row, deps.selfId));
+      const network = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/.exec(c.req.query("network") ?? "")?.[0];
       return page(
         c,
         "Containers",
         "/containers",
-        <Island name="ContainerTable" component={ContainerTable} props={{ containers: rows }} />,
+        <Island
+          name="ContainerTable"
+          component={ContainerTable}
+          props={{
+            containers: rows,
+            filter: network ? `network:${network}` : "",
+          }}
+        />,
       );
     } catch (err) {
       return page(
