@@ -37,6 +37,7 @@ const ISLANDS: Record<string, () => Promise<IslandModule>> = {
   VolumesBoard: () => import("./VolumesBoard.tsx"),
   ImagesBoard: () => import("./ImagesBoard.tsx"),
   UpdatesPanel: () => import("./UpdatesPanel.tsx"),
+  NetworksBoard: () => import("./NetworksBoard.tsx"),
 };
 
 async function hydrateIsland(el: HTMLElement): Promise<void> {

@@ -32,6 +32,9 @@ import StoragePanel from "../../islands/StoragePanel.tsx";
 import AuditLog from "../../islands/AuditLog.tsx";
 import VolumesBoard from "../../islands/VolumesBoard.tsx";
 import ImagesBoard from "../../islands/ImagesBoard.tsx";
+import NetworksBoard from "../../islands/NetworksBoard.tsx";
+import { listNetworkViews } from "../../lib/networks/networks.ts";
+import { HELPER_LABEL } from "../../lib/containers/lifecycle.ts";
 import UpdatesPanel from "../../islands/UpdatesPanel.tsx";
 import { listImageViews } from "../../lib/images/images.ts";
 import { listCredentials } from "../../lib/images/credentials.ts";
@@ -83,7 +86,6 @@ const FormSchema = z.object({
 });
 
 const COMING: Record<string, string> = {
-  "/networks": "Networks with IP planning are coming.",
   "/stacks": "Compose stacks are coming.",
 };
 
@@ -322,6 +324,23 @@ export function createPageRoutes(deps: PageDeps): Hono<AppEnv> {
       );
     } catch (err) {
       return page(c, "Volumes", "/volumes", <p class="error">{(err as Error).message}</p>, 503);
+    }
+  });
+
+  app.get("/networks", async (c) => {
+    try {
+      const signal = c.req.raw.signal;
+      const networks = await listNetworkViews(deps.docker, deps.db, { signal });
+      const containers = (await listContainers(deps.docker, { signal }))
+        .filter((x) => x.labels[HELPER_LABEL] !== "true").map((x) => x.name).sort();
+      return page(
+        c,
+        "Networks",
+        "/networks",
+        <Island name="NetworksBoard" component={NetworksBoard} props={{ networks, containers }} />,
+      );
+    } catch (err) {
+      return page(c, "Networks", "/networks", <p class="error">{(err as Error).message}</p>, 503);
     }
   });
 
