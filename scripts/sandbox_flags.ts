@@ -9,7 +9,8 @@
  */
 export const HOST_FILES: string[] = [];
 /** Environment variables Bosun reads. */
-export const ENV_VARS = "BOSUN_*,DOCKER_*,TZ";
+/** (`npm:yaml` reads LOG_TOKENS and LOG_STREAM, its debug switches, when it parses.) */
+export const ENV_VARS = "BOSUN_*,DOCKER_*,TZ,LOG_TOKENS,LOG_STREAM";
 /** System information Bosun reads. */
 export const SYS_INFO = "hostname,networkInterfaces,systemMemoryInfo,osRelease,loadavg,statfs,cpus";
 
