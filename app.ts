@@ -10,6 +10,10 @@ import { createConfigBackupRoutes } from "./routes/config_backup.ts";
 import { createVolumeRoutes } from "./routes/volumes.ts";
 import { createImageRoutes } from "./routes/images.ts";
 import { createNetworkRoutes } from "./routes/networks.ts";
+import { createStackRoutes } from "./routes/stacks.ts";
+import type { StackJobs } from "./lib/stacks/jobs.ts";
+import { parseReference, registryHost } from "./lib/images/reference.ts";
+import { credentialsFor } from "./lib/images/credentials.ts";
 import { createUpdateRoutes } from "./routes/updates.ts";
 import type { PullJobs } from "./lib/images/pulls.ts";
 import type { UpdateService } from "./lib/updates/service.ts";
@@ -93,6 +97,8 @@ export interface AppDeps {
   updates: UpdateService;
   /** Image pulls with live progress. */
   pulls: PullJobs;
+  /** Stack deploys with live steps. */
+  stackJobs: StackJobs;
   /** Bosun's own container id when it runs in one (never stopped or removed by Bosun). */
   selfId?: string;
 }
@@ -144,6 +150,21 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     }),
   );
   app.route("/api/networks", createNetworkRoutes({ docker: deps.docker, db: deps.db }));
+  app.route(
+    "/api/stacks",
+    createStackRoutes({
+      docker: deps.docker,
+      db: deps.db,
+      dataDir: deps.dataDir,
+      selfId: deps.selfId,
+      jobs: deps.stackJobs,
+      pullAuth: async (reference) => {
+        const ref = parseReference(reference);
+        const login = await credentialsFor(deps.db, deps.secrets, ref.domain);
+        return login ? { ...login, serveraddress: registryHost(ref) } : undefined;
+      },
+    }),
+  );
   app.route(
     "/api/images",
     createImageRoutes({

@@ -21,6 +21,7 @@ import { RateLimiter } from "./lib/ratelimit/rate_limiter.ts";
 import { StatsCache } from "./lib/stats/stats_cache.ts";
 import { collectHelpers } from "./lib/backup/helper.ts";
 import { PullJobs } from "./lib/images/pulls.ts";
+import { StackJobs } from "./lib/stacks/jobs.ts";
 import { UpdateService } from "./lib/updates/service.ts";
 import { removePartials } from "./lib/backup/writer.ts";
 import { Notifier } from "./lib/notify/notifier.ts";
@@ -293,6 +294,7 @@ async function run(config: Config, log: Logger): Promise<number> {
     backups,
     updates,
     pulls,
+    stackJobs: new StackJobs(),
   });
 
   const tls = await loadServerTls(config, dataDir, hostname, log);

@@ -14,6 +14,7 @@ import { SecretBox } from "../lib/secrets/secret_box.ts";
 import { Scheduler } from "../lib/schedules/scheduler.ts";
 import { ContainerLocks } from "../lib/containers/locks.ts";
 import { PullJobs } from "../lib/images/pulls.ts";
+import { StackJobs } from "../lib/stacks/jobs.ts";
 import { UpdateService } from "../lib/updates/service.ts";
 import { BackupQueue } from "../lib/backup/queue.ts";
 import type { AppEnv } from "../routes/_env.ts";
@@ -102,6 +103,7 @@ export function buildTestApp(
       healthTimeoutMs: 1000,
     }),
     pulls: new PullJobs(docker),
+    stackJobs: new StackJobs(),
   });
   return {
     app,

@@ -70,6 +70,30 @@ Deno.test("Bosun in a container marks itself and refuses to stop or remove itsel
     assert.equal((await docker("inspect", "-f", "{{.State.Status}}", selfId)).trim(), "running");
   });
 
+  await t.step(
+    "a stack with a relative bind is refused: the data directory is not from the host",
+    async () => {
+      const stack = `bts${containers.runId}`;
+      const saved = await admin.json("PUT", `/api/stacks/${stack}`, {
+        compose:
+          "services:\n  app:\n    image: bosun-test/busybox:latest\n    volumes: [./conf:/conf]\n",
+      });
+      assert.equal(saved.status, 200, JSON.stringify(saved.body));
+      const job = await admin.json<{ id: number }>("POST", `/api/stacks/${stack}/deploy`);
+      let state = { status: "running", error: "" };
+      for (let i = 0; i < 100 && state.status === "running"; i++) {
+        await sleep(100);
+        state = (await admin.json<typeof state>("GET", `/api/stacks/jobs/${job.body.id}`)).body;
+      }
+      assert.equal(state.status, "failed");
+      assert.match(
+        state.error,
+        /not mounted from the host, so relative bind paths cannot be resolved/,
+      );
+      await assert.rejects(docker("inspect", `${stack}-app-1`), "nothing was created");
+    },
+  );
+
   await t.step("a bulk stop skips Bosun and stops the others", async () => {
     const r = await admin.json<{ results: { id: string; ok: boolean; error?: string }[] }>(
       "POST",
