@@ -38,6 +38,7 @@ const ISLANDS: Record<string, () => Promise<IslandModule>> = {
   ImagesBoard: () => import("./ImagesBoard.tsx"),
   UpdatesPanel: () => import("./UpdatesPanel.tsx"),
   NetworksBoard: () => import("./NetworksBoard.tsx"),
+  StacksBoard: () => import("./StacksBoard.tsx"),
 };
 
 async function hydrateIsland(el: HTMLElement): Promise<void> {

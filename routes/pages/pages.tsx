@@ -33,6 +33,8 @@ import AuditLog from "../../islands/AuditLog.tsx";
 import VolumesBoard from "../../islands/VolumesBoard.tsx";
 import ImagesBoard from "../../islands/ImagesBoard.tsx";
 import NetworksBoard from "../../islands/NetworksBoard.tsx";
+import StacksBoard from "../../islands/StacksBoard.tsx";
+import { listStacks } from "../../lib/stacks/deploy.ts";
 import { listNetworkViews } from "../../lib/networks/networks.ts";
 import { HELPER_LABEL } from "../../lib/containers/lifecycle.ts";
 import UpdatesPanel from "../../islands/UpdatesPanel.tsx";
@@ -61,7 +63,7 @@ import { setUp, signIn, type SignInDeps } from "../_sign_in.ts";
 import { toProblem } from "../_problem.ts";
 import type { AppEnv } from "../_env.ts";
 import { Island } from "./_island.tsx";
-import { Layout, NAV } from "./_layout.tsx";
+import { Layout } from "./_layout.tsx";
 
 /** What the pages need. */
 export interface PageDeps extends SignInDeps {
@@ -76,6 +78,8 @@ export interface PageDeps extends SignInDeps {
   stats: StatsCache;
   host: HostSampler;
   vaultDir: string;
+  /** The data directory (managed stacks live in `stacks/`). */
+  dataDir: string;
   scheduler: Scheduler;
 }
 
@@ -84,10 +88,6 @@ const FormSchema = z.object({
   confirm: z.string().max(PASSWORD_MAX_LENGTH).optional(),
   remember: z.literal("on").optional(),
 });
-
-const COMING: Record<string, string> = {
-  "/stacks": "Compose stacks are coming.",
-};
 
 /** Builds the page routes. */
 export function createPageRoutes(deps: PageDeps): Hono<AppEnv> {
@@ -327,6 +327,20 @@ export function createPageRoutes(deps: PageDeps): Hono<AppEnv> {
     }
   });
 
+  app.get("/stacks", async (c) => {
+    try {
+      const stacks = await listStacks({ docker: deps.docker, dataDir: deps.dataDir });
+      return page(
+        c,
+        "Stacks",
+        "/stacks",
+        <Island name="StacksBoard" component={StacksBoard} props={{ stacks }} />,
+      );
+    } catch (err) {
+      return page(c, "Stacks", "/stacks", <p class="error">{(err as Error).message}</p>, 503);
+    }
+  });
+
   app.get("/networks", async (c) => {
     try {
       const signal = c.req.raw.signal;
@@ -472,9 +486,5 @@ export function createPageRoutes(deps: PageDeps): Hono<AppEnv> {
       </>,
     ));
 
-  for (const [path, text] of Object.entries(COMING)) {
-    const label = NAV.find((n) => n.href === path)?.label ?? path;
-    app.get(path, (c) => page(c, label, path, <p class="muted">{text}</p>));
-  }
   return app;
 }
