@@ -276,7 +276,7 @@ function Editor(props: {
       <div class="code">
         <pre class="gutter" aria-hidden="true">
           {Array.from({ length: lines }, (_, i) => (
-            <span key={i} class={bad.has(i + 1) ? "bad" : ""}>{i + 1}{"\n"}</span>
+            <span key={i} class={bad.has(i + 1) ? "bad" : ""}>{`${i + 1}\n`}</span>
           ))}
         </pre>
         <textarea
