@@ -11,6 +11,7 @@ import { createVolumeRoutes } from "./routes/volumes.ts";
 import { createImageRoutes } from "./routes/images.ts";
 import { createNetworkRoutes } from "./routes/networks.ts";
 import { createStackRoutes } from "./routes/stacks.ts";
+import { createSwarmRoutes } from "./routes/swarm.ts";
 import type { StackJobs } from "./lib/stacks/jobs.ts";
 import { parseReference, registryHost } from "./lib/images/reference.ts";
 import { credentialsFor } from "./lib/images/credentials.ts";
@@ -150,6 +151,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     }),
   );
   app.route("/api/networks", createNetworkRoutes({ docker: deps.docker, db: deps.db }));
+  app.route("/api/swarm", createSwarmRoutes({ docker: deps.docker, db: deps.db }));
   app.route(
     "/api/stacks",
     createStackRoutes({

@@ -21,9 +21,25 @@ interface Job {
   error?: string;
 }
 
+interface Swarm {
+  manager: boolean;
+  services: {
+    id: string;
+    name: string;
+    image: string;
+    stack: string | null;
+    mode: string;
+    replicas: number | null;
+    running: number;
+  }[];
+  stacks: { name: string; services: string[] }[];
+  nodes: { id: string; hostname: string; role: string; state: string; leader: boolean }[];
+}
+
 /** Props of StacksBoard, rendered on the server. */
 export interface StacksBoardProps {
   stacks: Stack[];
+  swarm: Swarm | null;
 }
 
 const TEMPLATE = `services:
@@ -198,7 +214,95 @@ export default function StacksBoard(props: StacksBoardProps) {
       <Converter
         onUse={(yaml) => editing.value = { name: "", compose: yaml, env: "", isNew: true }}
       />
+      {props.swarm?.manager && <SwarmPanel initial={props.swarm} />}
     </div>
+  );
+}
+
+/** Swarm services, stacks and nodes, when this engine is a swarm manager. */
+function SwarmPanel(props: { initial: Swarm }) {
+  const swarm = useSignal(props.initial);
+  const error = useSignal("");
+  const reload = async () => {
+    swarm.value = await api<Swarm>("GET", "/api/swarm").catch(() => swarm.value);
+  };
+  const run = async (fn: () => Promise<unknown>) => {
+    error.value = "";
+    try {
+      await fn();
+    } catch (err) {
+      error.value = problemText(err);
+    }
+    await reload();
+  };
+  return (
+    <section class="swarm" data-swarm>
+      <h2>Swarm</h2>
+      {error.value && <p class="error" role="alert">{error.value}</p>}
+      <p class="muted">
+        {swarm.value.nodes.length} node(s): {swarm.value.nodes.map((n) =>
+          `${n.hostname} (${n.role}${n.leader ? ", leader" : ""}, ${n.state})`
+        )
+          .join(", ")}
+      </p>
+      <table>
+        <thead>
+          <tr>
+            <th>Service</th>
+            <th>Stack</th>
+            <th>Image</th>
+            <th>Replicas</th>
+            <th></th>
+          </tr>
+        </thead>
+        <tbody>
+          {swarm.value.services.map((s) => (
+            <tr key={s.id} data-service={s.name}>
+              <td>{s.name}</td>
+              <td>{s.stack ?? "—"}</td>
+              <td>
+                <code>{s.image}</code>
+              </td>
+              <td>{s.running} / {s.replicas ?? "global"}</td>
+              <td>
+                {s.replicas !== null && (
+                  <button
+                    type="button"
+                    onClick={() => {
+                      const n = prompt(`Replicas of ${s.name}`, String(s.replicas));
+                      if (n === null) return;
+                      void run(() =>
+                        api("POST", `/api/swarm/services/${encodeURIComponent(s.name)}/scale`, {
+                          replicas: Number(n),
+                        })
+                      );
+                    }}
+                  >
+                    Scale
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <ul>
+        {swarm.value.stacks.map((st) => (
+          <li key={st.name}>
+            {st.name}: {st.services.join(", ")}{" "}
+            <button
+              type="button"
+              class="danger"
+              onClick={() =>
+                confirm(`Remove the swarm stack ${st.name} (${st.services.length} services)?`) &&
+                run(() => api("DELETE", `/api/swarm/stacks/${encodeURIComponent(st.name)}`))}
+            >
+              Remove stack
+            </button>
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }
 

@@ -35,6 +35,7 @@ import ImagesBoard from "../../islands/ImagesBoard.tsx";
 import NetworksBoard from "../../islands/NetworksBoard.tsx";
 import StacksBoard from "../../islands/StacksBoard.tsx";
 import { listStacks } from "../../lib/stacks/deploy.ts";
+import { swarmOverview } from "../../lib/swarm/swarm.ts";
 import { listNetworkViews } from "../../lib/networks/networks.ts";
 import { HELPER_LABEL } from "../../lib/containers/lifecycle.ts";
 import UpdatesPanel from "../../islands/UpdatesPanel.tsx";
@@ -330,11 +331,12 @@ export function createPageRoutes(deps: PageDeps): Hono<AppEnv> {
   app.get("/stacks", async (c) => {
     try {
       const stacks = await listStacks({ docker: deps.docker, dataDir: deps.dataDir });
+      const swarm = await swarmOverview(deps.docker).catch(() => null);
       return page(
         c,
         "Stacks",
         "/stacks",
-        <Island name="StacksBoard" component={StacksBoard} props={{ stacks }} />,
+        <Island name="StacksBoard" component={StacksBoard} props={{ stacks, swarm }} />,
       );
     } catch (err) {
       return page(c, "Stacks", "/stacks", <p class="error">{(err as Error).message}</p>, 503);
