@@ -70,6 +70,8 @@ export interface ServiceSpec {
   command?: string[];
   entrypoint?: string[];
   environment: Record<string, string>;
+  /** `env_file` entries, relative to the stack folder (read at deploy time). */
+  envFiles: string[];
   ports: PortSpec[];
   volumes: MountSpec[];
   networks: ServiceNetwork[];
@@ -504,6 +506,7 @@ function service(
     command: words(s.command),
     entrypoint: words(s.entrypoint),
     environment: keyValues(s.environment, "environment"),
+    envFiles: envFiles(s.env_file),
     ports: ((s.ports ?? []) as unknown[]).map(parsePort),
     volumes: ((s.volumes ?? []) as unknown[]).map(parseMount),
     networks,
@@ -519,6 +522,20 @@ function service(
     nanoCpus: cpus === undefined ? undefined : Math.round(Number(cpus) * 1e9),
     extraHosts,
   };
+}
+
+/** `env_file` as a list of paths inside the stack folder. */
+function envFiles(v: unknown): string[] {
+  if (v === undefined || v === null) return [];
+  const list = (Array.isArray(v) ? v : [v]).map((e) =>
+    typeof e === "object" && e ? String((e as { path?: unknown }).path ?? "") : String(e)
+  );
+  for (const f of list) {
+    if (!f || f.startsWith("/") || f.split("/").includes("..")) {
+      throw new Error(`env_file "${f}" must be a path inside the stack folder`);
+    }
+  }
+  return list;
 }
 
 /** Orders services so each comes after what it depends on; throws on a cycle. */

@@ -363,6 +363,18 @@ export async function deployStack(
         await waitFor(docker, dep, d.condition, options.waitMs ?? 120_000);
       }
     }
+    if (s.envFiles.length) {
+      // env_file values first; `environment` wins, as in compose.
+      const fromFiles: Record<string, string> = {};
+      for (const f of s.envFiles) {
+        const path = `${stackDir(deps.dataDir, name)}/${f}`;
+        const text = await Deno.readTextFile(path).catch(() => {
+          throw new NotFoundError(`${s.name}: the env_file "${f}" is not in the stack folder`);
+        });
+        Object.assign(fromFiles, parseEnvFile(text));
+      }
+      s.environment = { ...fromFiles, ...s.environment };
+    }
     const { body, extraNetworks } = serviceBody(name, spec, s, hostDir);
     const hash = (body.Labels as Record<string, string>)[HASH_LABEL];
     const current = existing.find((c) => c.labels[SERVICE_LABEL] === s.name);

@@ -39,6 +39,7 @@ function compose(greeting: string): string {
     command: ["sh", "-c", '${LOOP}']
     environment:
       GREETING: "${greeting}"
+    env_file: [web.env]
     depends_on:
       db: {condition: service_healthy}
     networks:
@@ -98,6 +99,11 @@ Deno.test("stacks: deploy natively, redeploy only what changed, start/stop, down
         compose: compose("hello"),
       });
       assert.equal(saved.status, 200, JSON.stringify(saved.body));
+      // The env_file lives in the stack folder (written by hand, as users do).
+      await Deno.writeTextFile(
+        `${bosun.dataDir}/stacks/${name}/web.env`,
+        "FROM_FILE=yes\nGREETING=overridden\n",
+      );
       const job = await deployed(admin, name);
       assert.equal(job.status, "complete", JSON.stringify(job));
       assert.ok(job.steps.some((s) => /waiting for db \(healthy\)/.test(s)), job.steps.join("\n"));
@@ -109,7 +115,8 @@ Deno.test("stacks: deploy natively, redeploy only what changed, start/stop, down
       assert.equal(web.Config.Labels["com.docker.compose.project"], name);
       assert.equal(web.Config.Labels["com.docker.compose.service"], "web");
       assert.equal(web.Config.Labels.app, "web");
-      assert.ok(web.Config.Env.includes("GREETING=hello"));
+      assert.ok(web.Config.Env.includes("GREETING=hello"), "environment wins over env_file");
+      assert.ok(web.Config.Env.includes("FROM_FILE=yes"));
       assert.equal(web.HostConfig.Memory, 64 * 1024 * 1024);
       assert.equal(web.HostConfig.RestartPolicy.Name, "unless-stopped");
       assert.ok(web.NetworkSettings.Networks[`${name}_back`].Aliases.includes("frontend"));

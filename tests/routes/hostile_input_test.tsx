@@ -112,6 +112,19 @@ Deno.test("container and backup routes refuse malformed references before the en
       ["GET", "/api/updates/runs/abc"],
       ["PUT", `/api/updates/registries/${encodeURIComponent("evil.example/../x")}`],
       ["GET", `/api/updates/history?container=${bad}`],
+      ["GET", `/api/volumes/${bad}/files`],
+      ["GET", `/api/volumes/${bad}/download`],
+      ["POST", `/api/volumes/${bad}/upload`],
+      ["DELETE", `/api/networks/${bad}`],
+      ["POST", `/api/networks/${bad}/connect`],
+      ["GET", `/api/networks/${bad}/ipmap`],
+      ["GET", "/api/networks/sizing?containers=-1"],
+      ["PUT", `/api/stacks/${bad}`],
+      ["POST", `/api/stacks/${encodeURIComponent("../etc")}/deploy`],
+      ["POST", "/api/stacks/x/explode"],
+      ["GET", "/api/stacks/jobs/abc"],
+      ["POST", `/api/swarm/services/${bad}/scale`],
+      ["DELETE", `/api/swarm/stacks/${bad}`],
     ]
   ) {
     await t.step(`${method} ${decodeURIComponent(path)}`, async () => {
