@@ -378,6 +378,12 @@ export async function deployStack(
     const { body, extraNetworks } = serviceBody(name, spec, s, hostDir);
     const hash = (body.Labels as Record<string, string>)[HASH_LABEL];
     const current = existing.find((c) => c.labels[SERVICE_LABEL] === s.name);
+    if (current && current.id === deps.selfId) {
+      ids.set(s.name, current.id);
+      result.services.push({ name: s.name, action: "unchanged", container: current.name });
+      step(`${s.name}: Bosun itself, left as it is`);
+      continue;
+    }
     if (current && current.labels[HASH_LABEL] === hash) {
       if (current.state !== "running") await startContainer(docker, current.id);
       ids.set(s.name, current.id);
@@ -407,6 +413,7 @@ export async function deployStack(
   }
   // Services removed from the file go too (compose's --remove-orphans).
   for (const c of existing) {
+    if (c.id === deps.selfId) continue;
     if (!spec.services.some((s) => s.name === c.labels[SERVICE_LABEL])) {
       step(`removing ${c.name} (no longer in the file)`);
       await removeContainer(docker, c.id, { force: true });
@@ -422,7 +429,10 @@ export async function stackAction(
   name: string,
   action: "start" | "stop" | "restart",
 ): Promise<string[]> {
-  const containers = await projectContainers(deps.docker, name);
+  // Bosun never stops or restarts itself, also when it is part of the stack.
+  const containers = (await projectContainers(deps.docker, name)).filter((c) =>
+    c.id !== deps.selfId
+  );
   if (!containers.length) throw new NotFoundError(`No containers of the stack "${name}"`);
   const files = await readStackFiles(deps.dataDir, name).catch(() => undefined);
   let order = containers;
@@ -453,7 +463,11 @@ export async function downStack(
   options: { volumes?: boolean } = {},
 ): Promise<{ containers: string[]; networks: string[]; volumes: string[] }> {
   const { docker } = deps;
-  const containers = await projectContainers(docker, name);
+  const all = await projectContainers(docker, name);
+  if (all.some((c) => c.id === deps.selfId)) {
+    throw new ConflictError(`Bosun runs in the stack "${name}": it does not take itself down`);
+  }
+  const containers = all;
   for (const c of containers) {
     await stopContainer(docker, c.id, { timeoutSeconds: 10 }).catch(() => {});
     await removeContainer(docker, c.id, { force: true });

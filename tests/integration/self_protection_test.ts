@@ -18,6 +18,11 @@ Deno.test("Bosun in a container marks itself and refuses to stop or remove itsel
     name,
     "--label",
     containers.label,
+    // Bosun as part of a compose project: stack actions must still leave it alone.
+    "--label",
+    `com.docker.compose.project=btself${containers.runId}`,
+    "--label",
+    "com.docker.compose.service=bosun",
     "-v",
     "/var/run/docker.sock:/var/run/docker.sock",
     "-p",
@@ -93,6 +98,16 @@ Deno.test("Bosun in a container marks itself and refuses to stop or remove itsel
       await assert.rejects(docker("inspect", `${stack}-app-1`), "nothing was created");
     },
   );
+
+  await t.step("stack stop and down leave Bosun alone when it is part of the stack", async () => {
+    const stack = `btself${containers.runId}`;
+    const stop = await admin.json("POST", `/api/stacks/${stack}/stop`);
+    assert.equal(stop.status, 404, "nothing else to stop");
+    const down = await admin.json<{ detail: string }>("POST", `/api/stacks/${stack}/down`, {});
+    assert.equal(down.status, 409);
+    assert.match(down.body.detail, /does not take itself down/);
+    assert.equal((await docker("inspect", "-f", "{{.State.Status}}", selfId)).trim(), "running");
+  });
 
   await t.step("a bulk stop skips Bosun and stops the others", async () => {
     const r = await admin.json<{ results: { id: string; ok: boolean; error?: string }[] }>(
