@@ -45,6 +45,8 @@ export async function runExplorerBench(): Promise<void> {
     const bosunRuns: number[] = [];
     const cpRuns: number[] = [];
     let peak = 0;
+    // Bosun's resident memory before listing (the sign-in's argon2 memory stays resident).
+    const before = pid ? (await memory(pid)).rss : 0;
     for (let i = 0; i < RUNS; i++) {
       cpRuns.push(
         await time(async () => {
@@ -74,7 +76,9 @@ export async function runExplorerBench(): Promise<void> {
     console.log(
       `explorer listing of ${MIB} MiB + 5000 files: bosun ${b.toFixed(0)} ms, docker cp ${
         c.toFixed(0)
-      } ms, ratio ${(b / c).toFixed(2)}; Bosun peak RSS ${peak.toFixed(0)} MiB`,
+      } ms, ratio ${(b / c).toFixed(2)}; Bosun peak RSS ${peak.toFixed(0)} MiB (${
+        before.toFixed(0)
+      } MiB before listing)`,
     );
   } finally {
     await bosun.stop();

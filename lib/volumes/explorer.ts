@@ -391,19 +391,22 @@ function exactly(size: number): TransformStream<Uint8Array, Uint8Array> {
   });
 }
 
+/** The engine's answer as a web stream, one chunk per pull (so backpressure holds). */
 function toWeb(res: IncomingMessage): ReadableStream<Uint8Array> {
+  const chunks = res[Symbol.asyncIterator]();
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
-      for await (const chunk of res) {
-        controller.enqueue(new Uint8Array(chunk as Buffer));
-        if ((controller.desiredSize ?? 1) <= 0) return;
+      const { done, value } = await chunks.next();
+      if (done) controller.close();
+      else {
+        const b = value as Buffer; // a view, not a copy
+        controller.enqueue(new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
       }
-      controller.close();
     },
     cancel() {
       res.destroy();
     },
-  }, { highWaterMark: 4 });
+  }, { highWaterMark: 1 });
 }
 
 /** A stream that runs `done` once, when it ends or is cancelled. */
