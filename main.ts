@@ -21,6 +21,7 @@ import { RateLimiter } from "./lib/ratelimit/rate_limiter.ts";
 import { StatsCache } from "./lib/stats/stats_cache.ts";
 import { collectHelpers } from "./lib/backup/helper.ts";
 import { PullJobs } from "./lib/images/pulls.ts";
+import { hostEnvironment } from "./lib/settings/settings.ts";
 import { StackJobs } from "./lib/stacks/jobs.ts";
 import { UpdateService } from "./lib/updates/service.ts";
 import { removePartials } from "./lib/backup/writer.ts";
@@ -232,6 +233,7 @@ async function run(config: Config, log: Logger): Promise<number> {
     stabilizeMs: () =>
       getSettings(db, { serverName: defaultServerName }).updateStabilizeSeconds * 1000,
     healthTimeoutMs: config.updateHealthTimeout,
+    hostEnvironment: () => hostEnvironment(db),
   });
   if (engine.status.reachable) {
     await updates.recover().catch((err) =>

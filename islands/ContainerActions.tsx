@@ -11,7 +11,10 @@ import {
   CONTAINER_ACTIONS,
   type ContainerDetails,
 } from "../lib/shared/containers.ts";
-import { api, ApiError } from "./_api.ts";
+import { api, ApiError, withConfirmation } from "./_api.ts";
+
+const DESTRUCTIVE = new Set(["stop", "restart", "kill"]);
+const q = (confirm?: string) => confirm ? `confirm=${encodeURIComponent(confirm)}` : "";
 
 /** Props of ContainerActions. */
 export const ContainerActionsPropsSchema = z.object({
@@ -19,6 +22,9 @@ export const ContainerActionsPropsSchema = z.object({
   name: z.string(),
   state: z.string(),
   isSelf: z.boolean(),
+  environment: z.string().default(""),
+  environmentLabel: z.string().nullable().default(null),
+  description: z.string().default(""),
 });
 /** Props of ContainerActions. */
 export type ContainerActionsProps = z.infer<typeof ContainerActionsPropsSchema>;
@@ -88,7 +94,54 @@ export default function ContainerActions(props: ContainerActionsProps) {
       <p>
         State: <span class={`state state-${state.value}`} data-live-state>{state.value}</span>
         {props.isSelf && <span class="badge">Bosun</span>}
+        {props.environment && (
+          <span class={`badge env-${props.environment}`} data-environment={props.environment}>
+            {props.environment}
+          </span>
+        )}
+        {props.description && <span class="muted">— {props.description}</span>}
       </p>
+      {!props.isSelf && (
+        <form
+          class="row"
+          aria-label="Environment tag"
+          onSubmit={(e) => {
+            e.preventDefault();
+            const form = new FormData(e.currentTarget);
+            const environment = String(form.get("environment") ?? "") || null;
+            const description = String(form.get("description") ?? "");
+            void run("Tag", async () => {
+              const r = await withConfirmation((confirm) =>
+                api<{ id: string; name: string }>(
+                  "PUT",
+                  `/api/containers/${props.id}/environment`,
+                  {
+                    environment,
+                    description: description || null,
+                    ...(confirm ? { confirm } : {}),
+                  },
+                )
+              );
+              // A new container: go to its page.
+              location.href = `/containers/${encodeURIComponent(r.name)}`;
+            }, () => Promise.resolve());
+          }}
+        >
+          <select name="environment" aria-label="Environment" value={props.environmentLabel ?? ""}>
+            <option value="">inherit the host's</option>
+            {["PRD", "UAT", "DEV", "SANDBOX"].map((e) => <option key={e} value={e}>{e}</option>)}
+          </select>
+          <input
+            name="description"
+            placeholder="description"
+            maxLength={200}
+            value={props.description}
+          />
+          <button type="submit" disabled={busy.value} title="The container is recreated">
+            Save tag
+          </button>
+        </form>
+      )}
       <div class="row" role="toolbar" aria-label="Actions">
         {CONTAINER_ACTIONS.map((action) => (
           <button
@@ -97,11 +150,20 @@ export default function ContainerActions(props: ContainerActionsProps) {
             data-action={action}
             disabled={busy.value || (props.isSelf && !["start", "unpause"].includes(action)) ||
               !actionAllowed(action, state.value)}
-            onClick={() =>
-              run(
+            onClick={() => {
+              // UAT asks a simple confirmation; PRD asks for the name (on the API's 428).
+              if (
+                props.environment === "UAT" && DESTRUCTIVE.has(action) &&
+                !confirm(`${ACTION_LABELS[action]} ${name.value} (UAT)?`)
+              ) return;
+              void run(
                 ACTION_LABELS[action],
-                () => api("POST", `/api/containers/${props.id}/${action}`),
-              )}
+                () =>
+                  withConfirmation((confirm) =>
+                    api("POST", `/api/containers/${props.id}/${action}?${q(confirm)}`)
+                  ),
+              );
+            }}
           >
             {ACTION_LABELS[action]}
           </button>
@@ -148,9 +210,13 @@ export default function ContainerActions(props: ContainerActionsProps) {
               run(
                 "Remove",
                 () =>
-                  api(
-                    "DELETE",
-                    `/api/containers/${props.id}?force=true&volumes=${removeVolumes.value}`,
+                  withConfirmation((confirm) =>
+                    api(
+                      "DELETE",
+                      `/api/containers/${props.id}?force=true&volumes=${removeVolumes.value}&${
+                        q(confirm)
+                      }`,
+                    )
                   ),
                 () => {
                   state.value = "removed";

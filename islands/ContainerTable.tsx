@@ -79,6 +79,18 @@ export default function ContainerTable({ containers, filter: initial }: Containe
 
   const bulk = async (action: ContainerAction) => {
     const targets = chosen.value.filter((r) => actionAllowed(action, r.state) && !r.isSelf);
+    // PRD containers in the selection are included only when their name is typed; UAT ones
+    // ask once.
+    const destructive = ["stop", "restart", "kill"].includes(action);
+    const confirmNames: string[] = [];
+    if (destructive) {
+      for (const r of targets.filter((t) => t.environment === "PRD")) {
+        const typed = prompt(`${r.name} is tagged PRD. Type its name to ${action} it too:`);
+        if (typed === r.name) confirmNames.push(r.name);
+      }
+      const uat = targets.filter((t) => t.environment === "UAT");
+      if (uat.length && !confirm(`${action} ${uat.map((t) => t.name).join(", ")} (UAT)?`)) return;
+    }
     busy.value = true;
     message.value = "";
     errors.value = [];
@@ -86,6 +98,7 @@ export default function ContainerTable({ containers, filter: initial }: Containe
       const { results } = await api<{ results: BulkResult[] }>("POST", "/api/containers/bulk", {
         action,
         ids: targets.map((r) => r.id),
+        ...(confirmNames.length ? { confirm: confirmNames } : {}),
       });
       const failed = results.filter((r) => !r.ok);
       errors.value = failed;
@@ -192,6 +205,11 @@ export default function ContainerTable({ containers, filter: initial }: Containe
               <td class="name">
                 <a href={`/containers/${encodeURIComponent(c.name)}`}>{c.name}</a>
                 {c.isSelf && <span class="badge" title="This is Bosun itself">Bosun</span>}
+                {c.environment && (
+                  <span class={`badge env-${c.environment}`} data-environment={c.environment}>
+                    {c.environment}
+                  </span>
+                )}
               </td>
               <td class="image">{c.image}</td>
               <td>

@@ -5,7 +5,7 @@
  */
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
-import { api, ApiError, problemText } from "./_api.ts";
+import { api, ApiError, problemText, withConfirmation } from "./_api.ts";
 
 interface Stack {
   name: string;
@@ -196,7 +196,12 @@ export default function StacksBoard(props: StacksBoardProps) {
                         if (!confirm(`Take ${s.name} down (its containers and networks)?`)) return;
                         const volumes = confirm("Remove its volumes too? Their data is lost.");
                         void act(async () => {
-                          await api("POST", `${base(s.name)}/down`, { volumes });
+                          await withConfirmation((confirm) =>
+                            api("POST", `${base(s.name)}/down`, {
+                              volumes,
+                              ...(confirm ? { confirm } : {}),
+                            })
+                          );
                           return `${s.name} is down`;
                         });
                       }}

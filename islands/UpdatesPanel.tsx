@@ -100,13 +100,20 @@ export default function UpdatesPanel(props: UpdatesPanelProps) {
 
   const available = states.value.filter((s) => s.status === "available" && !s.pinned).length;
   const update = (s: UpdateState, kind: "update" | "redeploy") => {
-    const prd = s.environment === "PRD";
-    const question = `${kind === "update" ? "Update" : "Redeploy"} ${s.container}?` +
-      (prd ? " It is tagged PRD: it is backed up first." : "");
-    if (!confirm(question)) return;
+    const verb = kind === "update" ? "Update" : "Redeploy";
+    let confirmName: string | undefined;
+    if (s.effectiveEnvironment === "PRD") {
+      const typed = prompt(
+        `${s.container} is tagged PRD (it is backed up first). Type its name to ${kind} it:`,
+      );
+      if (typed !== s.container) return;
+      confirmName = typed;
+    } else if (!confirm(`${verb} ${s.container}?`)) return;
     void act(async () => {
-      await api("POST", `/api/updates/containers/${encodeURIComponent(s.container)}/${kind}`, {});
-      return `${kind === "update" ? "Update" : "Redeploy"} of ${s.container} queued`;
+      await api("POST", `/api/updates/containers/${encodeURIComponent(s.container)}/${kind}`, {
+        ...(confirmName ? { confirm: confirmName } : {}),
+      });
+      return `${verb} of ${s.container} queued`;
     });
   };
 
@@ -148,7 +155,15 @@ export default function UpdatesPanel(props: UpdatesPanelProps) {
           onClick={() =>
             confirm(`Update ${available} container(s) one at a time?`) &&
             act(async () => {
-              run.value = await api("POST", "/api/updates/all", { confirmPrd: confirmPrd.value });
+              // Each PRD container is included only when its name is typed.
+              const names = confirmPrd.value
+                ? states.value.filter((s) =>
+                  s.effectiveEnvironment === "PRD" && s.status === "available" && !s.pinned
+                ).map((s) => s.container).filter((n) =>
+                  prompt(`Type ${n} to include this PRD container`) === n
+                )
+                : [];
+              run.value = await api("POST", "/api/updates/all", { confirm: names });
               return "Update all started";
             })}
         >

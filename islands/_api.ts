@@ -69,3 +69,18 @@ async function send<T>(
 export function problemText(err: unknown): string {
   return err instanceof ApiError ? err.message : "Bosun did not answer";
 }
+
+/**
+ * Runs `call`; when the API answers 428 (a PRD container's name must be confirmed), asks the
+ * user to type the name and runs it again with it. A cancelled prompt rejects with the 428.
+ */
+export async function withConfirmation<T>(call: (confirm?: string) => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (!(err instanceof ApiError) || err.status !== 428) throw err;
+    const typed = prompt(`${err.message}\n\nType the name to confirm:`);
+    if (typed === null || typed.trim() === "") throw err;
+    return await call(typed.trim());
+  }
+}

@@ -43,3 +43,15 @@ export class RateLimitedError extends Error {
 export class PayloadTooLargeError extends Error {
   override name = "PayloadTooLargeError";
 }
+
+/**
+ * A destructive action on a production container without its confirmation (answered 428,
+ * a type of its own so it is never mistaken for CSRF's 403): send `confirm` equal to `name`.
+ */
+export class ConfirmationRequiredError extends Error {
+  override name = "ConfirmationRequiredError";
+  readonly status = 428;
+  constructor(message: string, readonly target: string) {
+    super(message);
+  }
+}

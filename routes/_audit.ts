@@ -2,6 +2,7 @@
 import type { Context } from "hono";
 import type { DatabaseSync } from "node:sqlite";
 import { type AuditEntry, recordAudit } from "../lib/audit/audit.ts";
+import { ConfirmationRequiredError } from "../lib/errors.ts";
 import { type AppEnv, principalName } from "./_env.ts";
 
 /** `recordAudit` for a request; a failure to write is logged, never thrown. */
@@ -43,7 +44,7 @@ export async function audited<T>(
     const extra = typeof details === "function" ? undefined : details;
     auditRequest(c, db, {
       ...entry,
-      result: "failure",
+      result: err instanceof ConfirmationRequiredError ? "denied" : "failure",
       error: (err as Error).message,
       details: extra,
     });

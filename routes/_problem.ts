@@ -14,6 +14,7 @@ import {
 import { S3Error } from "../lib/storage/s3_client.ts";
 import { SelfProtectionError } from "../lib/containers/self.ts";
 import {
+  ConfirmationRequiredError,
   ConflictError,
   ForbiddenError,
   NotFoundError,
@@ -63,6 +64,9 @@ export function toProblem(err: unknown): Problem & { headers?: Record<string, st
   }
   if (err instanceof ConflictError || err instanceof DockerConflictError) {
     return p(409, "conflict", "Conflict", err.message);
+  }
+  if (err instanceof ConfirmationRequiredError) {
+    return p(428, "confirmation-required", "Confirmation required", err.message);
   }
   if (err instanceof SelfProtectionError) {
     return p(409, "self-protection", "Bosun protects itself", err.message);
@@ -124,6 +128,10 @@ export const PROBLEM_RESPONSES = {
   },
   403: {
     description: "Forbidden (CSRF, origin)",
+    content: { "application/problem+json": { schema: ProblemSchema } },
+  },
+  428: {
+    description: "A PRD container's name must be confirmed (confirm)",
     content: { "application/problem+json": { schema: ProblemSchema } },
   },
   429: {

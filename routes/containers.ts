@@ -1,6 +1,8 @@
 /** `/api/containers`: list, details, raw inspect, lifecycle actions, bulk, rename, remove. */
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { DatabaseSync } from "node:sqlite";
+import { hostEnvironment } from "../lib/settings/settings.ts";
+import { effectiveEnvironment } from "../lib/containers/safety.ts";
 import { maskInspect, toContainerDetails } from "../lib/containers/details.ts";
 import {
   removeOne,
@@ -37,7 +39,11 @@ export interface ContainerRouteDeps {
 }
 
 /** Converts the client's summary into the API's row. */
-export function toContainerRow(c: ContainerSummary, selfId?: string): ContainerRow {
+export function toContainerRow(
+  c: ContainerSummary,
+  selfId?: string,
+  hostEnvironment = "",
+): ContainerRow {
   return {
     id: c.id,
     name: c.name,
@@ -48,6 +54,7 @@ export function toContainerRow(c: ContainerSummary, selfId?: string): ContainerR
     ports: c.ports,
     isSelf: c.id === selfId,
     networks: c.networks.map((n) => n.name),
+    environment: effectiveEnvironment(c.labels, hostEnvironment),
   };
 }
 
@@ -60,7 +67,13 @@ const ListQuery = z.object({
 const RefParam = z.object({ id: ContainerRefSchema });
 const Timeout = z.coerce.number().int().min(0).max(3600);
 const SignalName = z.string().regex(/^(SIG)?[A-Z0-9]{2,12}$/, "a signal name like SIGTERM");
-const ActionQuery = z.object({ t: Timeout.optional(), signal: SignalName.optional() }).strict();
+const Confirm = z.string().max(128).optional()
+  .describe("for a PRD container: its name, confirming a destructive action");
+const ActionQuery = z.object({
+  t: Timeout.optional(),
+  signal: SignalName.optional(),
+  confirm: Confirm,
+}).strict();
 const Problem = (description: string) => ({
   description,
   content: { "application/problem+json": { schema: ProblemSchema } },
@@ -75,7 +88,11 @@ const ENGINE_ERRORS = {
 /** Builds the containers router. */
 export function createContainerRoutes(deps: ContainerRouteDeps): OpenAPIHono<AppEnv> {
   const app = createRouter();
-  const ctx = { docker: deps.docker, selfId: deps.selfId };
+  const ctx = {
+    docker: deps.docker,
+    selfId: deps.selfId,
+    hostEnvironment: () => hostEnvironment(deps.db),
+  };
 
   app.openapi(
     createRoute({
@@ -99,7 +116,8 @@ export function createContainerRoutes(deps: ContainerRouteDeps): OpenAPIHono<App
         filters: Object.keys(filters).length ? filters : undefined,
         signal: c.req.raw.signal,
       });
-      return c.json(list.map((row) => toContainerRow(row, deps.selfId)), 200);
+      const host = hostEnvironment(deps.db);
+      return c.json(list.map((row) => toContainerRow(row, deps.selfId, host)), 200);
     },
   );
 
@@ -118,6 +136,8 @@ export function createContainerRoutes(deps: ContainerRouteDeps): OpenAPIHono<App
                 action: z.enum(CONTAINER_ACTIONS),
                 ids: z.array(ContainerRefSchema).min(1).max(500),
                 timeout: Timeout.optional(),
+                confirm: z.array(z.string().max(128)).max(500).optional()
+                  .describe("names of the PRD containers in the selection, confirmed"),
               }).strict(),
             },
           },
@@ -129,16 +149,17 @@ export function createContainerRoutes(deps: ContainerRouteDeps): OpenAPIHono<App
       },
     }),
     async (c) => {
-      const { action, ids, timeout } = c.req.valid("json");
+      const { action, ids, timeout, confirm } = c.req.valid("json");
       const results = await runBulkAction(ctx, [...new Set(ids)], action, {
         timeoutSeconds: timeout,
+        confirm,
       }, (r) =>
         auditRequest(c, deps.db, {
           action: `container.${action}`,
           target: r.name ?? r.id,
-          result: r.ok ? "success" : "failure",
+          result: r.ok ? "success" : r.status === 428 ? "denied" : "failure",
           error: r.error,
-          details: { bulk: true },
+          details: { bulk: true, confirmed: Boolean(r.name && confirm?.includes(r.name)) },
         }));
       return c.json({ results }, 200);
     },
@@ -160,7 +181,7 @@ export function createContainerRoutes(deps: ContainerRouteDeps): OpenAPIHono<App
       const inspect = await inspectContainer(deps.docker, c.req.valid("param").id, {
         signal: c.req.raw.signal,
       });
-      return c.json(toContainerDetails(inspect, deps.selfId), 200);
+      return c.json(toContainerDetails(inspect, deps.selfId, hostEnvironment(deps.db)), 200);
     },
   );
 
@@ -240,7 +261,7 @@ export function createContainerRoutes(deps: ContainerRouteDeps): OpenAPIHono<App
     }),
     async (c) => {
       const { id, action } = c.req.valid("param");
-      const { t, signal } = c.req.valid("query");
+      const { t, signal, confirm } = c.req.valid("query");
       await audited(
         c,
         deps.db,
@@ -250,8 +271,11 @@ export function createContainerRoutes(deps: ContainerRouteDeps): OpenAPIHono<App
             timeoutSeconds: t,
             signalName: signal,
             signal: c.req.raw.signal,
+            confirm,
           }),
-        t !== undefined || signal ? { t, signal } : undefined,
+        t !== undefined || signal || confirm
+          ? { t, signal, confirmed: Boolean(confirm) }
+          : undefined,
       );
       return c.body(null, 204);
     },
@@ -268,6 +292,7 @@ export function createContainerRoutes(deps: ContainerRouteDeps): OpenAPIHono<App
         query: z.object({
           force: z.enum(["true", "false"]).default("false"),
           volumes: z.enum(["true", "false"]).default("false"),
+          confirm: Confirm,
         }).strict(),
       },
       responses: { 204: { description: "Removed" }, ...ENGINE_ERRORS },
@@ -280,8 +305,8 @@ export function createContainerRoutes(deps: ContainerRouteDeps): OpenAPIHono<App
         c,
         deps.db,
         { action: "container.remove", target: id },
-        () => removeOne(ctx, id, options),
-        options,
+        () => removeOne(ctx, id, { ...options, confirm: q.confirm }),
+        { ...options, confirmed: Boolean(q.confirm) },
       );
       return c.body(null, 204);
     },

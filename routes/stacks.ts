@@ -7,6 +7,7 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { DatabaseSync } from "node:sqlite";
 import { ConflictError, NotFoundError } from "../lib/errors.ts";
+import { hostEnvironment } from "../lib/settings/settings.ts";
 import { parseCompose, parseEnvFile } from "../lib/stacks/compose.ts";
 import { convertRun } from "../lib/stacks/converter.ts";
 import {
@@ -228,7 +229,13 @@ export function createStackRoutes(
       summary: 'Remove a stack\'s containers and networks; volumes too with {"volumes": true}',
       request: {
         params: Name,
-        ...body(z.object({ volumes: z.boolean().default(false) }).strict()),
+        ...body(
+          z.object({
+            volumes: z.boolean().default(false),
+            confirm: z.string().max(128).optional()
+              .describe("the stack's name, when it holds PRD containers"),
+          }).strict(),
+        ),
       },
       responses: { 200: json(Any, "What went"), ...PROBLEM_RESPONSES },
     }),
@@ -238,8 +245,12 @@ export function createStackRoutes(
         c,
         deps.db,
         { action: "stack.down", target: name },
-        () => downStack(deps, name, c.req.valid("json")),
-        { volumes: c.req.valid("json").volumes },
+        () =>
+          downStack(deps, name, {
+            ...c.req.valid("json"),
+            hostEnvironment: hostEnvironment(deps.db),
+          }),
+        { volumes: c.req.valid("json").volumes, confirmed: Boolean(c.req.valid("json").confirm) },
       );
       return c.json(r, 200);
     },

@@ -34,6 +34,8 @@ const Registry = z.string().max(255).regex(
 const UpdateBody = z.object({
   backup: z.boolean().optional().describe("back up first (default: only PRD-tagged containers)"),
   removeOldImage: z.boolean().default(false),
+  confirm: z.string().max(128).optional()
+    .describe("for a PRD container: its name, confirming the update"),
 }).strict();
 
 /** Builds the updates router. */
@@ -161,7 +163,10 @@ export function createUpdateRoutes(deps: {
       tags: ["updates"],
       summary:
         "Roll a container back to the image it ran before that update (while the image is still here)",
-      request: { params: Id },
+      request: {
+        params: Id,
+        query: z.object({ confirm: z.string().max(128).optional() }).strict(),
+      },
       responses: { 202: json(Any, "The queued rollback"), ...PROBLEM_RESPONSES },
     }),
     async (c) => {
@@ -176,6 +181,7 @@ export function createUpdateRoutes(deps: {
           deps.updates.enqueue(row.container, {
             kind: "rollback",
             rollbackOf: row.id,
+            confirm: c.req.valid("query").confirm,
             user: principalName(c.var.principal),
           }),
       );
@@ -189,9 +195,13 @@ export function createUpdateRoutes(deps: {
       path: "/all",
       tags: ["updates"],
       summary:
-        "Update every container with an update, one at a time (SANDBOX → DEV → UAT → untagged → PRD); PRD only with confirmPrd",
+        "Update every container with an update, one at a time (SANDBOX → DEV → UAT → untagged → PRD); a PRD container only when its name is in confirm",
       request: body(
-        z.object({ confirmPrd: z.boolean().default(false), backup: z.boolean().optional() })
+        z.object({
+          confirm: z.array(z.string().max(128)).max(500).default([])
+            .describe("names of the PRD containers to include"),
+          backup: z.boolean().optional(),
+        })
           .strict(),
       ),
       responses: { 202: json(Any, "The run"), ...PROBLEM_RESPONSES },
@@ -206,7 +216,7 @@ export function createUpdateRoutes(deps: {
         action: "update.all.start",
         target: "all",
         result: "success",
-        details: { run: run.id, confirmPrd: c.req.valid("json").confirmPrd },
+        details: { run: run.id, confirmed: c.req.valid("json").confirm },
       });
       return c.json(run as unknown as Record<string, unknown>, 202);
     },

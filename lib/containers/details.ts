@@ -1,5 +1,7 @@
 /** Turns the engine's inspect output into Bosun's readable details, masking secret values. */
 import { z } from "zod";
+import { DESCRIPTION_LABEL, effectiveEnvironment } from "./safety.ts";
+import { ENVIRONMENT_LABEL } from "../shared/updates.ts";
 import type { ContainerInspect } from "../docker/containers.ts";
 import { type ContainerDetails, SECRET_ENV_KEY } from "../shared/containers.ts";
 
@@ -55,7 +57,11 @@ const InspectFieldsSchema = z.object({
 const isZeroTime = (t?: string) => !t || t.startsWith("0001-01-01");
 
 /** The readable details of a container; secret-looking env values are masked. */
-export function toContainerDetails(inspect: ContainerInspect, selfId?: string): ContainerDetails {
+export function toContainerDetails(
+  inspect: ContainerInspect,
+  selfId?: string,
+  hostEnvironment = "",
+): ContainerDetails {
   const c = InspectFieldsSchema.parse(inspect);
   const ports = Object.entries(c.NetworkSettings?.Ports ?? {}).flatMap((
     [container, bindings],
@@ -102,6 +108,9 @@ export function toContainerDetails(inspect: ContainerInspect, selfId?: string): 
     }),
     labels: c.Config.Labels ?? {},
     isSelf: c.Id === selfId,
+    environment: effectiveEnvironment(c.Config.Labels, hostEnvironment),
+    environmentLabel: c.Config.Labels?.[ENVIRONMENT_LABEL] ?? null,
+    description: c.Config.Labels?.[DESCRIPTION_LABEL] ?? "",
   };
 }
 

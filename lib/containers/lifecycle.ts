@@ -19,12 +19,15 @@ import {
 import { ConflictError } from "../errors.ts";
 import { actionAllowed, type BulkResult, type ContainerAction } from "../shared/containers.ts";
 import { SelfProtectionError } from "./self.ts";
+import { effectiveEnvironment, requireConfirmation } from "./safety.ts";
 
 /** Options of an action. */
 export interface ActionOptions {
   timeoutSeconds?: number;
   signalName?: string;
   signal?: AbortSignal;
+  /** For a PRD container: its name, confirming a destructive action. */
+  confirm?: string;
 }
 
 /** What the lifecycle needs to know about the process running it. */
@@ -32,6 +35,29 @@ export interface LifecycleContext {
   docker: DockerClient;
   /** Bosun's own container id when it runs in one. */
   selfId?: string;
+  /** The host's environment tag, inherited by untagged containers (default: none). */
+  hostEnvironment?: () => string;
+}
+
+/** Actions that need a PRD container's name confirmed. */
+export const DESTRUCTIVE: ReadonlySet<ContainerAction | "remove"> = new Set([
+  "stop",
+  "restart",
+  "kill",
+  "remove",
+]);
+
+/** Checks the PRD confirmation of a destructive action; resolves whether one was given. */
+export function confirmAction(
+  ctx: LifecycleContext,
+  inspect: ContainerInspect,
+  action: ContainerAction | "remove",
+  confirm: string | undefined,
+): boolean {
+  if (!DESTRUCTIVE.has(action)) return false;
+  const labels = (inspect.Config as { Labels?: Record<string, string> | null }).Labels;
+  const environment = effectiveEnvironment(labels, ctx.hostEnvironment?.() ?? "");
+  return requireConfirmation({ name: containerName(inspect), environment }, action, confirm);
 }
 
 const SELF_SAFE: ReadonlySet<ContainerAction> = new Set(["start", "unpause"]);
@@ -65,6 +91,7 @@ export async function runContainerAction(
   if (isHelper(before)) {
     throw new SelfProtectionError(`"${name}" is a Bosun helper container; Bosun manages it`);
   }
+  confirmAction(ctx, before, action, options.confirm);
   const state = before.State.Status;
   if (!actionAllowed(action, state)) {
     throw new ConflictError(`Cannot ${action} container "${name}": it is ${state}`);
@@ -99,7 +126,7 @@ export async function runBulkAction(
   ctx: LifecycleContext,
   refs: string[],
   action: ContainerAction,
-  options: ActionOptions = {},
+  options: Omit<ActionOptions, "confirm"> & { confirm?: string[] } = {},
   onResult: (result: BulkResult) => void = () => {},
 ): Promise<BulkResult[]> {
   const results: BulkResult[] = new Array(refs.length);
@@ -108,7 +135,15 @@ export async function runBulkAction(
     while (next < refs.length) {
       const i = next++;
       try {
-        const before = await runContainerAction(ctx, refs[i], action, options);
+        // Each PRD container in the selection must be confirmed by name.
+        const confirmed = await inspectContainer(ctx.docker, refs[i]).then((c) => {
+          const name = containerName(c);
+          return options.confirm?.includes(name) ? name : undefined;
+        }, () => undefined);
+        const before = await runContainerAction(ctx, refs[i], action, {
+          ...options,
+          confirm: confirmed,
+        });
         results[i] = { id: refs[i], name: containerName(before), ok: true };
       } catch (err) {
         const status = (err as { status?: number }).status;
@@ -137,10 +172,11 @@ export async function renameOne(
 export async function removeOne(
   ctx: LifecycleContext,
   ref: string,
-  options: { force?: boolean; volumes?: boolean; signal?: AbortSignal } = {},
+  options: { force?: boolean; volumes?: boolean; signal?: AbortSignal; confirm?: string } = {},
 ): Promise<string> {
   const before = await inspectContainer(ctx.docker, ref, { signal: options.signal });
   const name = containerName(before);
+  confirmAction(ctx, before, "remove", options.confirm);
   if (before.Id === ctx.selfId) {
     throw new SelfProtectionError(`Bosun does not remove its own container "${name}"`);
   }

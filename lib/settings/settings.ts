@@ -46,3 +46,8 @@ export function updateSettings(db: DatabaseSync, changes: Partial<Settings>): vo
     throw err;
   }
 }
+
+/** The host's environment tag (containers without their own tag inherit it). */
+export function hostEnvironment(db: DatabaseSync): string {
+  return getSettings(db, { serverName: "bosun" }).hostEnvironment;
+}

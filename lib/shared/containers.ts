@@ -22,6 +22,8 @@ export const ContainerRowSchema = z.object({
   isSelf: z.boolean(),
   /** Names of the networks it is attached to. */
   networks: z.array(z.string()).default([]),
+  /** Its environment tag (its label, or the host's): PRD, UAT, DEV, SANDBOX or "". */
+  environment: z.string().default(""),
 });
 /** One container in a list. */
 export type ContainerRow = z.infer<typeof ContainerRowSchema>;
@@ -132,6 +134,10 @@ export const ContainerDetailsSchema = z.object({
   env: z.array(z.object({ key: z.string(), value: z.string(), masked: z.boolean() })),
   labels: z.record(z.string(), z.string()),
   isSelf: z.boolean(),
+  /** Its environment tag (its label, or the host's), and whether the label sets it. */
+  environment: z.string().default(""),
+  environmentLabel: z.string().nullable().default(null),
+  description: z.string().default(""),
 });
 /** A readable view of one container. */
 export type ContainerDetails = z.infer<typeof ContainerDetailsSchema>;

@@ -33,6 +33,8 @@ export const UpdateStateSchema = z.object({
   container: z.string(),
   image: z.string(),
   environment: z.string(),
+  /** The tag safety follows: the label, or the host's environment. */
+  effectiveEnvironment: z.string().default(""),
   status: z.enum(CHECK_STATUSES),
   localDigest: z.string().nullable(),
   remoteDigest: z.string().nullable(),

@@ -28,7 +28,13 @@ import {
   removeNetwork,
 } from "../docker/networks.ts";
 import { createVolume, inspectVolume, listVolumes, removeVolume } from "../docker/volumes.ts";
-import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
+import {
+  ConfirmationRequiredError,
+  ConflictError,
+  NotFoundError,
+  ValidationError,
+} from "../errors.ts";
+import { effectiveEnvironment } from "../containers/safety.ts";
 import {
   type MountSpec,
   orderServices,
@@ -460,10 +466,21 @@ export async function stackAction(
 export async function downStack(
   deps: StackDeps,
   name: string,
-  options: { volumes?: boolean } = {},
+  options: { volumes?: boolean; confirm?: string; hostEnvironment?: string } = {},
 ): Promise<{ containers: string[]; networks: string[]; volumes: string[] }> {
   const { docker } = deps;
   const all = await projectContainers(docker, name);
+  const prd = all.filter((c) =>
+    effectiveEnvironment(c.labels, options.hostEnvironment ?? "") === "PRD"
+  );
+  if (prd.length && options.confirm !== name) {
+    throw new ConfirmationRequiredError(
+      `The stack "${name}" holds PRD containers (${
+        prd.map((c) => c.name).join(", ")
+      }): to take it down, send confirm equal to the stack's name`,
+      name,
+    );
+  }
   if (all.some((c) => c.id === deps.selfId)) {
     throw new ConflictError(`Bosun runs in the stack "${name}": it does not take itself down`);
   }

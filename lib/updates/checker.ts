@@ -18,6 +18,8 @@ import {
 import { remoteDigest } from "../images/registry.ts";
 import { HELPER_LABEL } from "../containers/lifecycle.ts";
 import { OLD_SUFFIX } from "../containers/recreate.ts";
+import { effectiveEnvironment } from "../containers/safety.ts";
+import { hostEnvironment } from "../settings/settings.ts";
 import type { SecretBox } from "../secrets/secret_box.ts";
 import { environmentOf, type UpdateState } from "../shared/updates.ts";
 import { type CheckRow, listChecks, policyOf, pruneChecks, saveCheck } from "./store.ts";
@@ -150,6 +152,7 @@ export async function checkUpdates(
 export function updateStates(
   db: DatabaseSync,
   containers: { name: string; image: string; labels: Record<string, string> }[],
+  host = hostEnvironment(db),
 ): UpdateState[] {
   const checks = new Map(listChecks(db).map((c) => [c.container, c]));
   return containers
@@ -165,7 +168,12 @@ export function updateStates(
         error: "not checked yet",
         checkedAt: 0,
       };
-      return { ...check, environment, ...policyOf(db, c.name, environment) };
+      return {
+        ...check,
+        environment,
+        effectiveEnvironment: effectiveEnvironment(c.labels, host),
+        ...policyOf(db, c.name, environment),
+      };
     })
     .sort((a, b) => a.container.localeCompare(b.container));
 }

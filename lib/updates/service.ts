@@ -12,6 +12,7 @@ import {
 } from "../docker/containers.ts";
 import { DockerNotFoundError } from "../docker/errors.ts";
 import { OLD_SUFFIX } from "../containers/recreate.ts";
+import { effectiveEnvironment } from "../containers/safety.ts";
 import type { Logger } from "../log/logger.ts";
 import type { Notifier } from "../notify/notifier.ts";
 import { getSettings } from "../settings/settings.ts";
@@ -226,7 +227,7 @@ export class UpdateService extends EventTarget {
   }
 
   /** Starts an "update all" run; resolves with the run at once. */
-  updateAll(options: { confirmPrd?: boolean; backup?: boolean; user?: string }): UpdateAllRun {
+  updateAll(options: { confirm?: string[]; backup?: boolean; user?: string }): UpdateAllRun {
     const run: UpdateAllRun = {
       id: this.#nextRun++,
       status: "running",
@@ -264,7 +265,7 @@ export class UpdateService extends EventTarget {
 
   async #updateAll(
     run: UpdateAllRun,
-    options: { confirmPrd?: boolean; backup?: boolean; user?: string },
+    options: { confirm?: string[]; backup?: boolean; user?: string },
   ) {
     const containers = await listContainers(this.deps.docker);
     const labels = new Map(containers.map((c) => [c.name, c.labels]));
@@ -296,7 +297,12 @@ export class UpdateService extends EventTarget {
         });
         continue;
       }
-      if (c.environment === "PRD" && !options.confirmPrd) {
+      const effective = effectiveEnvironment(
+        labels.get(c.container),
+        this.deps.hostEnvironment?.() ?? "",
+      );
+      const confirmed = options.confirm?.includes(c.container);
+      if (effective === "PRD" && !confirmed) {
         summary.skipped.push({ container: c.container, reason: "PRD: not confirmed" });
         continue;
       }
@@ -306,6 +312,7 @@ export class UpdateService extends EventTarget {
           kind: "update",
           backup: options.backup,
           user: options.user,
+          confirm: confirmed ? c.container : undefined,
         });
         outcome = await queued.done;
       } catch (err) {

@@ -24,6 +24,7 @@ import type { ContainerLocks } from "../containers/locks.ts";
 import { containerName, isHelper } from "../containers/lifecycle.ts";
 import { OLD_SUFFIX, recreateContainer } from "../containers/recreate.ts";
 import { SelfProtectionError } from "../containers/self.ts";
+import { effectiveEnvironment, requireConfirmation } from "../containers/safety.ts";
 import { ConflictError, ValidationError } from "../errors.ts";
 import { credentialsFor } from "../images/credentials.ts";
 import {
@@ -57,6 +58,8 @@ export interface UpdaterDeps {
   stabilizeMs: () => number;
   /** How long a container with a healthcheck may take to become healthy after the window. */
   healthTimeoutMs: number;
+  /** The host's environment tag, inherited by untagged containers (for PRD confirmation). */
+  hostEnvironment?: () => string;
 }
 
 /** Options of one update. */
@@ -70,6 +73,8 @@ export interface UpdateOptions {
   rollbackOf?: number;
   /** The queued history row this update fills in (else a new one is opened). */
   historyId?: number;
+  /** For a PRD container: its name, confirming the update (automatic updates need none). */
+  confirm?: string;
   user?: string;
   /** Told every step, as it happens. */
   onStep?: (historyId: number, step: string, detail?: string) => void;
@@ -246,7 +251,7 @@ export interface ValidatedUpdate {
 export async function validateUpdate(
   deps: UpdaterDeps,
   ref: string,
-  options: Pick<UpdateOptions, "kind" | "rollbackOf" | "signal">,
+  options: Pick<UpdateOptions, "kind" | "rollbackOf" | "signal" | "confirm">,
 ): Promise<ValidatedUpdate> {
   const { docker, db } = deps;
   const signal = options.signal;
@@ -282,6 +287,13 @@ export async function validateUpdate(
   }
   const labels = (before.Config as { Labels?: Record<string, string> | null }).Labels ?? {};
   const environment = environmentOf(labels);
+  if (options.kind !== "auto") {
+    requireConfirmation(
+      { name, environment: effectiveEnvironment(labels, deps.hostEnvironment?.() ?? "") },
+      options.kind,
+      options.confirm,
+    );
+  }
   if (options.kind === "update" || options.kind === "auto") {
     if (reference.digest) {
       throw new ValidationError(`"${name}" is pinned to a digest (${image}): it is never updated`);

@@ -201,7 +201,7 @@ export function createPageRoutes(deps: PageDeps): Hono<AppEnv> {
   app.get("/containers", async (c) => {
     try {
       const rows = (await listContainers(deps.docker, { signal: c.req.raw.signal }))
-        .map((row) => toContainerRow(row, deps.selfId));
+        .map((row) => toContainerRow(row, deps.selfId, settings().hostEnvironment));
       const network = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/.exec(c.req.query("network") ?? "")?.[0];
       return page(
         c,
@@ -234,7 +234,7 @@ export function createPageRoutes(deps: PageDeps): Hono<AppEnv> {
     }
     try {
       const inspect = await inspectContainer(deps.docker, ref.data, { signal: c.req.raw.signal });
-      const details = toContainerDetails(inspect, deps.selfId);
+      const details = toContainerDetails(inspect, deps.selfId, settings().hostEnvironment);
       c.set("inlineStyles", details.state === "running"); // the terminal's xterm.js
       const top = details.state === "running"
         ? await topContainer(deps.docker, details.id).catch(() => undefined)
@@ -252,6 +252,9 @@ export function createPageRoutes(deps: PageDeps): Hono<AppEnv> {
               name: details.name,
               state: details.state,
               isSelf: details.isSelf,
+              environment: details.environment,
+              environmentLabel: details.environmentLabel,
+              description: details.description,
             }}
           />
           {details.state === "running" && (

@@ -326,7 +326,7 @@ Deno.test("updates: update all goes SANDBOX → DEV → untagged → PRD, contin
 
   // PRD with confirmation.
   const confirmed = await admin.json<{ id: number }>("POST", "/api/updates/all", {
-    confirmPrd: true,
+    confirm: [lab.name("c")],
   });
   assert.equal(confirmed.status, 202);
   for (let i = 0; i < 300; i++) {
