@@ -39,6 +39,9 @@ export default function ContainerActions(props: ContainerActionsProps) {
   const inspect = useSignal("");
   const revealed = useSignal(false);
   const removeVolumes = useSignal(false);
+  /** The docker command of the last action (or the docker run asked for). */
+  const lastCli = useSignal("");
+  const runMode = useSignal("simple");
 
   const refresh = async () => {
     try {
@@ -160,8 +163,11 @@ export default function ContainerActions(props: ContainerActionsProps) {
                 ACTION_LABELS[action],
                 () =>
                   withConfirmation((confirm) =>
-                    api("POST", `/api/containers/${props.id}/${action}?${q(confirm)}`)
-                  ),
+                    api<{ cli: string }>(
+                      "POST",
+                      `/api/containers/${props.id}/${action}?${q(confirm)}`,
+                    )
+                  ).then((r) => (lastCli.value = r.cli)),
               );
             }}
           >
@@ -170,6 +176,31 @@ export default function ContainerActions(props: ContainerActionsProps) {
         ))}
       </div>
       {error.value && <p class="error" role="alert">{error.value}</p>}
+      {lastCli.value && <CliNote cli={lastCli.value} />}
+      <div class="row">
+        <select
+          aria-label="docker run mode"
+          value={runMode.value}
+          onChange={(e) => runMode.value = e.currentTarget.value}
+        >
+          <option value="simple">one line</option>
+          <option value="intermediate">every flag on its line</option>
+          <option value="advanced">a safe bash script</option>
+        </select>
+        <button
+          type="button"
+          data-show-run
+          onClick={() =>
+            run("docker run", async () => {
+              lastCli.value = (await api<{ cli: string }>(
+                "GET",
+                `/api/containers/${props.id}/cli?mode=${runMode.value}`,
+              )).cli;
+            }, () => Promise.resolve())}
+        >
+          Show docker run
+        </button>
+      </div>
       <form
         class="row"
         onSubmit={(e) => {
@@ -257,3 +288,23 @@ export default function ContainerActions(props: ContainerActionsProps) {
 
 /** Props validation used by the island loader. */
 export const propsSchema = ContainerActionsPropsSchema;
+
+/** A docker command with a copy button. */
+function CliNote(props: { cli: string }) {
+  const copied = useSignal(false);
+  return (
+    <div class="cli-note">
+      <pre data-cli>{props.cli}</pre>
+      <button
+        type="button"
+        onClick={async () => {
+          await navigator.clipboard?.writeText(props.cli).catch(() => {});
+          copied.value = true;
+          setTimeout(() => copied.value = false, 1500);
+        }}
+      >
+        {copied.value ? "Copied" : "Copy"}
+      </button>
+    </div>
+  );
+}

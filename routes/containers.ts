@@ -3,8 +3,11 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { DatabaseSync } from "node:sqlite";
 import { hostEnvironment } from "../lib/settings/settings.ts";
 import { effectiveEnvironment } from "../lib/containers/safety.ts";
+import { containerAction, removeContainerCommand, renameCommand } from "../lib/cli/cli.ts";
+import { containerRunCommand } from "../lib/cli/container.ts";
 import { maskInspect, toContainerDetails } from "../lib/containers/details.ts";
 import {
+  containerName,
   removeOne,
   renameOne,
   runBulkAction,
@@ -67,6 +70,7 @@ const ListQuery = z.object({
 const RefParam = z.object({ id: ContainerRefSchema });
 const Timeout = z.coerce.number().int().min(0).max(3600);
 const SignalName = z.string().regex(/^(SIG)?[A-Z0-9]{2,12}$/, "a signal name like SIGTERM");
+const CliSchema = z.object({ cli: z.string().describe("the equivalent docker command") });
 const Confirm = z.string().max(128).optional()
   .describe("for a PRD container: its name, confirming a destructive action");
 const ActionQuery = z.object({
@@ -218,6 +222,30 @@ export function createContainerRoutes(deps: ContainerRouteDeps): OpenAPIHono<App
 
   app.openapi(
     createRoute({
+      method: "get",
+      path: "/{id}/cli",
+      tags: ["containers"],
+      summary:
+        "The docker run that recreates this container: simple (one line), intermediate (every flag on its line) or advanced (a bash script)",
+      request: {
+        params: RefParam,
+        query: z.object({ mode: z.enum(["simple", "intermediate", "advanced"]).default("simple") })
+          .strict(),
+      },
+      responses: { 200: json(CliSchema, "The command"), ...ENGINE_ERRORS },
+    }),
+    async (c) => {
+      const cli = await containerRunCommand(
+        deps.docker,
+        c.req.valid("param").id,
+        c.req.valid("query").mode,
+      );
+      return c.json({ cli }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
       method: "post",
       path: "/{id}/rename",
       tags: ["containers"],
@@ -231,19 +259,19 @@ export function createContainerRoutes(deps: ContainerRouteDeps): OpenAPIHono<App
           },
         },
       },
-      responses: { 204: { description: "Renamed" }, ...ENGINE_ERRORS },
+      responses: { 200: json(CliSchema, "Renamed, with the docker command"), ...ENGINE_ERRORS },
     }),
     async (c) => {
       const { id } = c.req.valid("param");
       const { name } = c.req.valid("json");
-      await audited(
+      const previous = await audited(
         c,
         deps.db,
         { action: "container.rename", target: id },
         () => renameOne(ctx, id, name),
         { name },
       );
-      return c.body(null, 204);
+      return c.json({ cli: renameCommand(previous, name) }, 200);
     },
   );
 
@@ -257,12 +285,12 @@ export function createContainerRoutes(deps: ContainerRouteDeps): OpenAPIHono<App
         params: z.object({ id: ContainerRefSchema, action: z.enum(CONTAINER_ACTIONS) }),
         query: ActionQuery,
       },
-      responses: { 204: { description: "Done" }, ...ENGINE_ERRORS },
+      responses: { 200: json(CliSchema, "Done, with the docker command"), ...ENGINE_ERRORS },
     }),
     async (c) => {
       const { id, action } = c.req.valid("param");
       const { t, signal, confirm } = c.req.valid("query");
-      await audited(
+      const before = await audited(
         c,
         deps.db,
         { action: `container.${action}`, target: id },
@@ -277,7 +305,7 @@ export function createContainerRoutes(deps: ContainerRouteDeps): OpenAPIHono<App
           ? { t, signal, confirmed: Boolean(confirm) }
           : undefined,
       );
-      return c.body(null, 204);
+      return c.json({ cli: containerAction(containerName(before), action, { t, signal }) }, 200);
     },
   );
 
@@ -295,20 +323,20 @@ export function createContainerRoutes(deps: ContainerRouteDeps): OpenAPIHono<App
           confirm: Confirm,
         }).strict(),
       },
-      responses: { 204: { description: "Removed" }, ...ENGINE_ERRORS },
+      responses: { 200: json(CliSchema, "Removed, with the docker command"), ...ENGINE_ERRORS },
     }),
     async (c) => {
       const { id } = c.req.valid("param");
       const q = c.req.valid("query");
       const options = { force: q.force === "true", volumes: q.volumes === "true" };
-      await audited(
+      const removed = await audited(
         c,
         deps.db,
         { action: "container.remove", target: id },
         () => removeOne(ctx, id, { ...options, confirm: q.confirm }),
         { ...options, confirmed: Boolean(q.confirm) },
       );
-      return c.body(null, 204);
+      return c.json({ cli: removeContainerCommand(removed, options) }, 200);
     },
   );
 

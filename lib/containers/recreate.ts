@@ -14,6 +14,7 @@ import {
   startContainer,
   stopContainer,
 } from "../docker/containers.ts";
+import { isDeepStrictEqual } from "node:util";
 import { connectNetwork } from "../docker/networks.ts";
 import { containerName } from "./lifecycle.ts";
 
@@ -197,4 +198,60 @@ export async function recreateContainer(
   if (options.keepOld) return { id: newId, name, oldId: old.Id, oldName };
   await removeContainer(docker, old.Id, { force: true });
   return { id: newId, name };
+}
+
+const CONFIG_INHERITED = [
+  "Cmd",
+  "Entrypoint",
+  "WorkingDir",
+  "User",
+  "Healthcheck",
+  "StopSignal",
+  "Shell",
+];
+
+/**
+ * The configuration changes that let a recreated container take the new image's defaults:
+ * every value the container only has because the old image set it is dropped (Cmd,
+ * Entrypoint, Env entries, labels, …), while what the user set stays.
+ */
+export function rebaseOnImage(
+  containerConfig: Record<string, unknown>,
+  oldImageConfig: Record<string, unknown>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of CONFIG_INHERITED) {
+    const value = containerConfig[key];
+    if (value === undefined || value === null) continue;
+    if (
+      isDeepStrictEqual(
+        value,
+        oldImageConfig[key] ??
+          (key === "WorkingDir" || key === "User" || key === "StopSignal" ? "" : null),
+      )
+    ) {
+      out[key] = null;
+    }
+  }
+  const imageEnv = new Set((oldImageConfig.Env as string[] | null | undefined) ?? []);
+  const env = (containerConfig.Env as string[] | null | undefined) ?? [];
+  if (env.some((e) => imageEnv.has(e))) out.Env = env.filter((e) => !imageEnv.has(e));
+  const imageLabels = (oldImageConfig.Labels as Record<string, string> | null | undefined) ?? {};
+  const labels = (containerConfig.Labels as Record<string, string> | null | undefined) ?? {};
+  if (Object.keys(imageLabels).length) {
+    out.Labels = Object.fromEntries(
+      Object.entries(labels).filter(([k, v]) => imageLabels[k] !== v),
+    );
+  }
+  for (const key of ["ExposedPorts", "Volumes"]) {
+    const fromImage = (oldImageConfig[key] as Record<string, unknown> | null | undefined) ?? {};
+    const own = (containerConfig[key] as Record<string, unknown> | null | undefined) ?? {};
+    if (Object.keys(fromImage).length) {
+      const kept = Object.fromEntries(Object.entries(own).filter(([k]) => !(k in fromImage)));
+      out[key] = Object.keys(kept).length ? kept : null;
+    }
+  }
+  out.ArgsEscaped = null;
+  out.OnBuild = null;
+  return out;
 }

@@ -5,7 +5,6 @@
  * puts the old container back under its name, started as it was: automatic rollback.
  * Redeploy is the same without a digest check; a manual rollback re-tags the previous image.
  */
-import { isDeepStrictEqual } from "node:util";
 import type { DatabaseSync } from "node:sqlite";
 import { getPreferences } from "../backup/preferences.ts";
 import type { BackupQueue } from "../backup/queue.ts";
@@ -22,7 +21,7 @@ import { DockerNotFoundError, DockerUnavailableError } from "../docker/errors.ts
 import { inspectImage, listImages, pullImage, removeImage, tagImage } from "../docker/images.ts";
 import type { ContainerLocks } from "../containers/locks.ts";
 import { containerName, isHelper } from "../containers/lifecycle.ts";
-import { OLD_SUFFIX, recreateContainer } from "../containers/recreate.ts";
+import { OLD_SUFFIX, rebaseOnImage, recreateContainer } from "../containers/recreate.ts";
 import { SelfProtectionError } from "../containers/self.ts";
 import { effectiveEnvironment, requireConfirmation } from "../containers/safety.ts";
 import { ConflictError, ValidationError } from "../errors.ts";
@@ -93,62 +92,6 @@ export interface UpdateOutcome {
 
 /** Verification failed: the new container did not stay running or become healthy. */
 export class VerificationError extends Error {}
-
-const CONFIG_INHERITED = [
-  "Cmd",
-  "Entrypoint",
-  "WorkingDir",
-  "User",
-  "Healthcheck",
-  "StopSignal",
-  "Shell",
-];
-
-/**
- * The configuration changes that let a recreated container take the new image's defaults:
- * every value the container only has because the old image set it is dropped (Cmd,
- * Entrypoint, Env entries, labels, …), while what the user set stays.
- */
-export function rebaseOnImage(
-  containerConfig: Record<string, unknown>,
-  oldImageConfig: Record<string, unknown>,
-): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const key of CONFIG_INHERITED) {
-    const value = containerConfig[key];
-    if (value === undefined || value === null) continue;
-    if (
-      isDeepStrictEqual(
-        value,
-        oldImageConfig[key] ??
-          (key === "WorkingDir" || key === "User" || key === "StopSignal" ? "" : null),
-      )
-    ) {
-      out[key] = null;
-    }
-  }
-  const imageEnv = new Set((oldImageConfig.Env as string[] | null | undefined) ?? []);
-  const env = (containerConfig.Env as string[] | null | undefined) ?? [];
-  if (env.some((e) => imageEnv.has(e))) out.Env = env.filter((e) => !imageEnv.has(e));
-  const imageLabels = (oldImageConfig.Labels as Record<string, string> | null | undefined) ?? {};
-  const labels = (containerConfig.Labels as Record<string, string> | null | undefined) ?? {};
-  if (Object.keys(imageLabels).length) {
-    out.Labels = Object.fromEntries(
-      Object.entries(labels).filter(([k, v]) => imageLabels[k] !== v),
-    );
-  }
-  for (const key of ["ExposedPorts", "Volumes"]) {
-    const fromImage = (oldImageConfig[key] as Record<string, unknown> | null | undefined) ?? {};
-    const own = (containerConfig[key] as Record<string, unknown> | null | undefined) ?? {};
-    if (Object.keys(fromImage).length) {
-      const kept = Object.fromEntries(Object.entries(own).filter(([k]) => !(k in fromImage)));
-      out[key] = Object.keys(kept).length ? kept : null;
-    }
-  }
-  out.ArgsEscaped = null;
-  out.OnBuild = null;
-  return out;
-}
 
 /** True for failures after which "update all" must stop. */
 export function isCriticalFailure(err: unknown): boolean {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { isCriticalFailure, rebaseOnImage } from "./updater.ts";
+import { isCriticalFailure } from "./updater.ts";
+import { rebaseOnImage } from "../containers/recreate.ts";
 import { DockerUnavailableError } from "../docker/errors.ts";
 
 Deno.test("rebase: values inherited from the old image are dropped, the user's kept", () => {

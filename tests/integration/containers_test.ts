@@ -29,7 +29,18 @@ Deno.test("container lifecycle through the API", async (t) => {
     ];
     for (const [action, query, expected] of steps) {
       const r = await act(name, action, query);
-      assert.equal(r.status, 204, `${action}: ${JSON.stringify(r.body)}`);
+      assert.equal(r.status, 200, `${action}: ${JSON.stringify(r.body)}`);
+      // The docker command it equals.
+      const cli = (r.body as { cli: string }).cli;
+      const command = {
+        stop: `docker stop -t 1 ${name}`,
+        start: `docker start ${name}`,
+        restart: `docker restart -t 1 ${name}`,
+        pause: `docker pause ${name}`,
+        unpause: `docker unpause ${name}`,
+        kill: `docker kill -s SIGKILL ${name}`,
+      }[action];
+      assert.equal(cli, command);
       assert.equal(await state(id), expected, action);
     }
   });
@@ -51,8 +62,11 @@ Deno.test("container lifecycle through the API", async (t) => {
   await t.step("rename, and a taken name is 409", async () => {
     const other = await containers.create("other", { start: false });
     const renamed = `bt-${containers.runId}-renamed`;
-    const r = await admin.json("POST", `/api/containers/${id}/rename`, { name: renamed });
-    assert.equal(r.status, 204);
+    const r = await admin.json<{ cli: string }>("POST", `/api/containers/${id}/rename`, {
+      name: renamed,
+    });
+    assert.equal(r.status, 200);
+    assert.equal(r.body.cli, `docker rename ${name} ${renamed}`);
     assert.equal((await docker("inspect", "-f", "{{.Name}}", id)).trim(), `/${renamed}`);
     const clash = await admin.json("POST", `/api/containers/${other}/rename`, { name: renamed });
     assert.equal(clash.status, 409);
@@ -66,8 +80,12 @@ Deno.test("container lifecycle through the API", async (t) => {
     assert.equal(refused.status, 409);
     assert.match(refused.body.detail, /stop it first or force/);
     assert.equal(await state(running), "running", "nothing changed");
-    const forced = await admin.json("DELETE", `/api/containers/${running}?force=true&volumes=true`);
-    assert.equal(forced.status, 204);
+    const forced = await admin.json<{ cli: string }>(
+      "DELETE",
+      `/api/containers/${running}?force=true&volumes=true`,
+    );
+    assert.equal(forced.status, 200);
+    assert.equal(forced.body.cli, `docker rm -f -v bt-${containers.runId}-victim`);
     assert.equal((await docker("ps", "-aq", "--filter", `id=${running}`)).trim(), "");
   });
 

@@ -32,19 +32,19 @@ Deno.test("PRD containers need their name confirmed; UAT/DEV do not; the host's 
     assert.equal(await state(prd), "running", "nothing happened");
     assert.equal(
       (await admin.json("POST", `/api/containers/${prd}/pause`)).status,
-      204,
+      200,
       "pause is not destructive",
     );
     await admin.json("POST", `/api/containers/${prd}/unpause`);
     const ok = await admin.json("POST", `/api/containers/${prd}/stop?t=1&confirm=${prd}`);
-    assert.equal(ok.status, 204);
+    assert.equal(ok.status, 200);
     assert.equal(await state(prd), "exited");
     assert.equal(
       (await admin.json("POST", `/api/containers/${prd}/start`)).status,
-      204,
+      200,
       "start is safe",
     );
-    assert.equal((await admin.json("POST", `/api/containers/${dev}/restart?t=1`)).status, 204);
+    assert.equal((await admin.json("POST", `/api/containers/${dev}/restart?t=1`)).status, 200);
   });
 
   await t.step("bulk: the PRD container is refused unless named in confirm", async () => {
@@ -81,22 +81,22 @@ Deno.test("PRD containers need their name confirmed; UAT/DEV do not; the host's 
   });
 
   await t.step("the host's environment is inherited by untagged containers", async () => {
-    assert.equal((await admin.json("POST", `/api/containers/${plain}/restart?t=1`)).status, 204);
+    assert.equal((await admin.json("POST", `/api/containers/${plain}/restart?t=1`)).status, 200);
     await admin.json("PATCH", "/api/settings", { hostEnvironment: "PRD" });
     assert.equal((await admin.json("POST", `/api/containers/${plain}/restart?t=1`)).status, 428);
     assert.equal(
       (await admin.json("POST", `/api/containers/${dev}/restart?t=1`)).status,
-      204,
+      200,
       "its own tag wins",
     );
     await admin.json("PATCH", "/api/settings", { hostEnvironment: "MIXED" });
-    assert.equal((await admin.json("POST", `/api/containers/${plain}/restart?t=1`)).status, 204);
+    assert.equal((await admin.json("POST", `/api/containers/${plain}/restart?t=1`)).status, 200);
   });
 
   await t.step("remove needs it; refusals and confirmations are audited", async () => {
     await docker("stop", "-t", "1", prd);
     assert.equal((await admin.json("DELETE", `/api/containers/${prd}`)).status, 428);
-    assert.equal((await admin.json("DELETE", `/api/containers/${prd}?confirm=${prd}`)).status, 204);
+    assert.equal((await admin.json("DELETE", `/api/containers/${prd}?confirm=${prd}`)).status, 200);
     await assert.rejects(docker("inspect", prd));
     const audit = await admin.json<
       { action: string; result: string; details?: { confirmed?: boolean } }[]
