@@ -14,6 +14,7 @@ import type { PullJob, PullJobs } from "../lib/images/pulls.ts";
 import { InvalidReferenceError, parseReference, registryHost } from "../lib/images/reference.ts";
 import type { SecretBox } from "../lib/secrets/secret_box.ts";
 import { audited } from "./_audit.ts";
+import { cli } from "../lib/cli/cli.ts";
 import type { AppEnv } from "./_env.ts";
 import { body, createRouter, json } from "./_openapi.ts";
 import { PROBLEM_RESPONSES } from "./_problem.ts";
@@ -67,7 +68,7 @@ export function createImageRoutes(
         params: z.object({ image: ImageRef }),
         query: z.object({ force: z.enum(["true", "false"]).default("false") }).strict(),
       },
-      responses: { 204: { description: "Removed" }, ...PROBLEM_RESPONSES },
+      responses: { 200: json(Any, "Removed, with the docker command"), ...PROBLEM_RESPONSES },
     }),
     async (c) => {
       const { image } = c.req.valid("param");
@@ -76,7 +77,7 @@ export function createImageRoutes(
         await assertImageRemovable(deps.docker, image, force);
         await removeImage(deps.docker, image, { force });
       }, { force });
-      return c.body(null, 204);
+      return c.json({ cli: cli.imageRemove(image, force) }, 200);
     },
   );
 
@@ -97,7 +98,7 @@ export function createImageRoutes(
         () => pruneDanglingImages(deps.docker),
         (r) => ({ deleted: r.deleted.length, spaceReclaimed: r.spaceReclaimed }),
       );
-      return c.json(r, 200);
+      return c.json({ ...r, cli: cli.imagePrune() }, 200);
     },
   );
 
@@ -125,7 +126,11 @@ export function createImageRoutes(
         () => tagImage(deps.docker, image, repo, target.tag ?? "latest"),
         { reference: `${repo}:${target.tag}` },
       );
-      return c.json({ image, reference: `${repo}:${target.tag}` }, 201);
+      return c.json({
+        image,
+        reference: `${repo}:${target.tag}`,
+        cli: cli.imageTag(image, `${repo}:${target.tag}`),
+      }, 201);
     },
   );
 
@@ -156,7 +161,7 @@ export function createImageRoutes(
         )
           .catch(() => {})
       );
-      return c.json(job as unknown as Record<string, unknown>, 202);
+      return c.json({ ...job, cli: cli.imagePull(text) } as Record<string, unknown>, 202);
     },
   );
 

@@ -34,6 +34,7 @@ import {
 import { ContainerRefSchema } from "../lib/shared/containers.ts";
 import { listNetworks } from "../lib/docker/networks.ts";
 import { audited } from "./_audit.ts";
+import { cli, networkConnect, networkCreate, networkDisconnect } from "../lib/cli/cli.ts";
 import type { AppEnv } from "./_env.ts";
 import { body, createRouter, json } from "./_openapi.ts";
 import { PROBLEM_RESPONSES } from "./_problem.ts";
@@ -153,7 +154,10 @@ export function createNetworkRoutes(
           recommendedPrefix: r.recommendedPrefix,
         }),
       );
-      return c.json(created, 201);
+      return c.json({
+        ...created,
+        cli: networkCreate(input.name, { ...input, subnet: created.subnet }),
+      }, 201);
     },
   );
 
@@ -164,7 +168,7 @@ export function createNetworkRoutes(
       tags: ["networks"],
       summary: "Remove a network (refused while any container, running or stopped, uses it)",
       request: { params: Param },
-      responses: { 204: { description: "Removed" }, ...PROBLEM_RESPONSES },
+      responses: { 200: json(Any, "Removed, with the docker command"), ...PROBLEM_RESPONSES },
     }),
     async (c) => {
       const { network } = c.req.valid("param");
@@ -174,7 +178,7 @@ export function createNetworkRoutes(
         { action: "network.remove", target: network },
         () => removeUnusedNetwork(deps.docker, deps.db, network),
       );
-      return c.body(null, 204);
+      return c.json({ cli: cli.networkRemove(network) }, 200);
     },
   );
 
@@ -200,7 +204,7 @@ export function createNetworkRoutes(
         const id = before.get(name);
         if (id) forgetNetwork(deps.db, id);
       }
-      return c.json({ deleted }, 200);
+      return c.json({ deleted, cli: cli.networkPrune() }, 200);
     },
   );
 
@@ -397,7 +401,11 @@ export function createNetworkRoutes(
         () => connectContainer(deps.docker, deps.db, network, input),
         (r) => ({ container: input.container, ip: r.ip }),
       );
-      return c.json({ container: input.container, ...r }, 200);
+      return c.json({
+        container: input.container,
+        ...r,
+        cli: networkConnect(network, input.container, r.ip ?? undefined, input.aliases ?? []),
+      }, 200);
     },
   );
 
@@ -413,7 +421,7 @@ export function createNetworkRoutes(
           z.object({ container: ContainerRefSchema, force: z.boolean().default(false) }).strict(),
         ),
       },
-      responses: { 204: { description: "Disconnected" }, ...PROBLEM_RESPONSES },
+      responses: { 200: json(Any, "Disconnected, with the docker command"), ...PROBLEM_RESPONSES },
     }),
     async (c) => {
       const { network } = c.req.valid("param");
@@ -425,7 +433,7 @@ export function createNetworkRoutes(
         () => disconnectNetwork(deps.docker, network, input.container, { force: input.force }),
         { container: input.container },
       );
-      return c.body(null, 204);
+      return c.json({ cli: networkDisconnect(network, input.container, input.force) }, 200);
     },
   );
   return app;

@@ -23,6 +23,7 @@ import {
 } from "../lib/stacks/deploy.ts";
 import type { StackJob, StackJobs } from "../lib/stacks/jobs.ts";
 import { audited, auditRequest } from "./_audit.ts";
+import { cli } from "../lib/cli/cli.ts";
 import type { AppEnv } from "./_env.ts";
 import { body, createRouter, json } from "./_openapi.ts";
 import { PROBLEM_RESPONSES } from "./_problem.ts";
@@ -217,7 +218,10 @@ export function createStackRoutes(
           details: { job: job.id },
         })
       );
-      return c.json(started.job as unknown as Record<string, unknown>, 202);
+      return c.json({
+        ...started.job,
+        cli: cli.stackUp(name, `${deps.dataDir}/stacks/${name}/compose.yaml`),
+      } as Record<string, unknown>, 202);
     },
   );
 
@@ -252,7 +256,7 @@ export function createStackRoutes(
           }),
         { volumes: c.req.valid("json").volumes, confirmed: Boolean(c.req.valid("json").confirm) },
       );
-      return c.json(r, 200);
+      return c.json({ ...r, cli: cli.stackDown(name, c.req.valid("json").volumes) }, 200);
     },
   );
   app.openapi(
@@ -274,7 +278,7 @@ export function createStackRoutes(
         { action: `stack.${action}`, target: name },
         () => stackAction(deps, name, action),
       );
-      return c.json({ name, action, containers }, 200);
+      return c.json({ name, action, containers, cli: cli.stackAction(name, action) }, 200);
     },
   );
 

@@ -17,6 +17,7 @@ import {
 import { PayloadTooLargeError, ValidationError } from "../lib/errors.ts";
 import type { RateLimiter } from "../lib/ratelimit/rate_limiter.ts";
 import { contentDisposition } from "./_files.ts";
+import { cli, volumeCreate } from "../lib/cli/cli.ts";
 import { audited } from "./_audit.ts";
 import type { AppEnv } from "./_env.ts";
 import { body, createRouter, json } from "./_openapi.ts";
@@ -82,7 +83,7 @@ export function createVolumeRoutes(
         { action: "volume.create", target: spec.name },
         () => createVolume(deps.docker, spec),
       );
-      return c.json(v as unknown as Record<string, unknown>, 201);
+      return c.json({ ...v, cli: volumeCreate(spec.name, spec) } as Record<string, unknown>, 201);
     },
   );
 
@@ -93,7 +94,7 @@ export function createVolumeRoutes(
       tags: ["volumes"],
       summary: "Remove a volume (refused while any container uses it)",
       request: { params: z.object({ name: VolumeName }) },
-      responses: { 204: { description: "Removed" }, ...PROBLEM_RESPONSES },
+      responses: { 200: json(Any, "Removed, with the docker command"), ...PROBLEM_RESPONSES },
     }),
     async (c) => {
       const { name } = c.req.valid("param");
@@ -103,7 +104,7 @@ export function createVolumeRoutes(
         { action: "volume.remove", target: name },
         () => removeUnusedVolume(deps.docker, name),
       );
-      return c.body(null, 204);
+      return c.json({ cli: cli.volumeRemove(name) }, 200);
     },
   );
 
@@ -152,7 +153,7 @@ export function createVolumeRoutes(
         () => pruneVolumes(deps.docker),
         (r) => ({ deleted: r.deleted.length, spaceReclaimed: r.spaceReclaimed }),
       );
-      return c.json(r, 200);
+      return c.json({ ...r, cli: cli.volumePrune() }, 200);
     },
   );
   app.openapi(

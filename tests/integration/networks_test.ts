@@ -144,6 +144,10 @@ Deno.test("networks: sizing, create, overlap, oversize, reservations, static IPs
       });
       assert.equal(auto.status, 200, JSON.stringify(auto.body));
       assert.equal(auto.body.ip, `10.${octet}.7.2`, "first free after the gateway");
+      assert.equal(
+        (auto.body as unknown as { cli: string }).cli,
+        `docker network connect --ip 10.${octet}.7.2 ${big} ${a}`,
+      );
       assert.equal(await ipOf(a, big), `10.${octet}.7.2`);
       const inWeb = await admin.json<{ ip: string }>("POST", `/api/networks/${big}/connect`, {
         container: b,
@@ -245,10 +249,15 @@ Deno.test("networks: sizing, create, overlap, oversize, reservations, static IPs
 
     await t.step("disconnect, then remove", async () => {
       for (const c of [a, b, cc]) {
-        const r = await admin.json("POST", `/api/networks/${big}/disconnect`, { container: c });
-        assert.equal(r.status, 204);
+        const r = await admin.json<{ cli: string }>("POST", `/api/networks/${big}/disconnect`, {
+          container: c,
+        });
+        assert.equal(r.status, 200);
+        assert.equal(r.body.cli, `docker network disconnect ${big} ${c}`);
       }
-      assert.equal((await admin.json("DELETE", `/api/networks/${big}`)).status, 204);
+      const removed = await admin.json<{ cli: string }>("DELETE", `/api/networks/${big}`);
+      assert.equal(removed.status, 200);
+      assert.equal(removed.body.cli, `docker network rm ${big}`);
       await assert.rejects(docker("network", "inspect", big));
       const audit = await admin.json<{ action: string }[]>("GET", `/api/audit?target=${big}`);
       const actions = new Set(audit.body.map((x) => x.action));
