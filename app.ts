@@ -12,6 +12,8 @@ import { createImageRoutes } from "./routes/images.ts";
 import { createNetworkRoutes } from "./routes/networks.ts";
 import { createStackRoutes } from "./routes/stacks.ts";
 import { createSwarmRoutes } from "./routes/swarm.ts";
+import { createHealthRoutes, createLogAnalysisRoutes } from "./routes/health.ts";
+import type { HealthMonitor } from "./lib/health/monitor.ts";
 import type { StackJobs } from "./lib/stacks/jobs.ts";
 import { parseReference, registryHost } from "./lib/images/reference.ts";
 import { credentialsFor } from "./lib/images/credentials.ts";
@@ -100,6 +102,8 @@ export interface AppDeps {
   pulls: PullJobs;
   /** Stack deploys with live steps. */
   stackJobs: StackJobs;
+  /** Health checks on an interval. */
+  health: HealthMonitor;
   /** Bosun's own container id when it runs in one (never stopped or removed by Bosun). */
   selfId?: string;
 }
@@ -138,7 +142,12 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   };
   app.route("/api/containers", createRecreateRoutes(containerDeps));
   app.route("/api/containers", createContainerRoutes(containerDeps));
+  app.route("/api/containers", createLogAnalysisRoutes({ docker: deps.docker }));
   app.route("/api/containers", createContainerLogRoutes({ docker: deps.docker }));
+  app.route(
+    "/api/health",
+    createHealthRoutes({ docker: deps.docker, db: deps.db, monitor: deps.health }),
+  );
   app.route("/api/containers", createExecRoutes({ docker: deps.docker, db: deps.db }));
   app.route("/api/containers", createContainerStatsRoutes({ docker: deps.docker }));
   app.route(

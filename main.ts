@@ -23,6 +23,7 @@ import { collectHelpers } from "./lib/backup/helper.ts";
 import { PullJobs } from "./lib/images/pulls.ts";
 import { hostEnvironment } from "./lib/settings/settings.ts";
 import { StackJobs } from "./lib/stacks/jobs.ts";
+import { HealthMonitor } from "./lib/health/monitor.ts";
 import { UpdateService } from "./lib/updates/service.ts";
 import { removePartials } from "./lib/backup/writer.ts";
 import { Notifier } from "./lib/notify/notifier.ts";
@@ -242,6 +243,15 @@ async function run(config: Config, log: Logger): Promise<number> {
   }
   updates.start();
   const pulls = new PullJobs(docker);
+  const health = new HealthMonitor({
+    docker,
+    db,
+    log,
+    notifier,
+    settings: () => getSettings(db, { serverName: defaultServerName }),
+    statsOf: (id) => stats.snapshot().containers.find((c) => c.id === id)?.latest ?? null,
+  });
+  health.start();
   const pruneAuditLog = () => {
     const pruned = pruneAudit(db, config.auditRetention);
     if (pruned) log.info("pruned old audit rows", { pruned });
@@ -297,6 +307,7 @@ async function run(config: Config, log: Logger): Promise<number> {
     updates,
     pulls,
     stackJobs: new StackJobs(),
+    health,
   });
 
   const tls = await loadServerTls(config, dataDir, hostname, log);
@@ -324,6 +335,7 @@ async function run(config: Config, log: Logger): Promise<number> {
     stats.stop();
     scheduler.stop();
     updates.stop();
+    health.stop();
     clearInterval(auditTimer);
     server.shutdown();
   };

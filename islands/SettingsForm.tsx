@@ -15,6 +15,13 @@ export default function SettingsForm(props: SettingsFormProps) {
   const fileOwner = useSignal(props.backupFileOwner);
   const checkHours = useSignal(props.updateCheckHours);
   const stabilize = useSignal(props.updateStabilizeSeconds);
+  const numbers = useSignal({
+    healthIntervalSeconds: props.healthIntervalSeconds,
+    cpuWarnPercent: props.cpuWarnPercent,
+    cpuCriticalPercent: props.cpuCriticalPercent,
+    memoryWarnPercent: props.memoryWarnPercent,
+    memoryCriticalPercent: props.memoryCriticalPercent,
+  });
   const message = useSignal("");
   const error = useSignal("");
 
@@ -30,6 +37,7 @@ export default function SettingsForm(props: SettingsFormProps) {
         backupFileOwner: fileOwner.value,
         updateCheckHours: checkHours.value,
         updateStabilizeSeconds: stabilize.value,
+        ...numbers.value,
       });
       serverName.value = saved.serverName;
       message.value = "Saved";
@@ -120,6 +128,28 @@ export default function SettingsForm(props: SettingsFormProps) {
           onInput={(e) => stabilize.value = Number(e.currentTarget.value)}
         />
       </label>
+      {(
+        [
+          ["healthIntervalSeconds", "Seconds between health checks (0: only on demand)", 0, 86400],
+          ["cpuWarnPercent", "CPU % that makes a container a warning", 1, 1000],
+          ["cpuCriticalPercent", "CPU % that makes it critical", 1, 1000],
+          ["memoryWarnPercent", "Memory % of its limit that makes a warning", 1, 100],
+          ["memoryCriticalPercent", "Memory % of its limit that makes it critical", 1, 100],
+        ] as const
+      ).map(([key, label, min, max]) => (
+        <label key={key}>
+          {label}
+          <input
+            name={key}
+            type="number"
+            min={min}
+            max={max}
+            value={numbers.value[key]}
+            onInput={(e) =>
+              numbers.value = { ...numbers.value, [key]: Number(e.currentTarget.value) }}
+          />
+        </label>
+      ))}
       {error.value && <p class="error" role="alert">{error.value}</p>}
       {message.value && <p class="muted" role="status">{message.value}</p>}
       <button type="submit">Save</button>

@@ -39,6 +39,7 @@ const ISLANDS: Record<string, () => Promise<IslandModule>> = {
   UpdatesPanel: () => import("./UpdatesPanel.tsx"),
   NetworksBoard: () => import("./NetworksBoard.tsx"),
   StacksBoard: () => import("./StacksBoard.tsx"),
+  HealthBoard: () => import("./HealthBoard.tsx"),
 };
 
 async function hydrateIsland(el: HTMLElement): Promise<void> {

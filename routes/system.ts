@@ -27,6 +27,11 @@ const SettingsDto = z.object({
   backupFileOwner: z.string(),
   updateCheckHours: z.number(),
   updateStabilizeSeconds: z.number(),
+  healthIntervalSeconds: z.number(),
+  cpuWarnPercent: z.number(),
+  cpuCriticalPercent: z.number(),
+  memoryWarnPercent: z.number(),
+  memoryCriticalPercent: z.number(),
 }).openapi("Settings");
 
 const AuditQuery = z.object({

@@ -15,6 +15,8 @@ import { Scheduler } from "../lib/schedules/scheduler.ts";
 import { ContainerLocks } from "../lib/containers/locks.ts";
 import { PullJobs } from "../lib/images/pulls.ts";
 import { StackJobs } from "../lib/stacks/jobs.ts";
+import { HealthMonitor } from "../lib/health/monitor.ts";
+import { getSettings } from "../lib/settings/settings.ts";
 import { UpdateService } from "../lib/updates/service.ts";
 import { BackupQueue } from "../lib/backup/queue.ts";
 import type { AppEnv } from "../routes/_env.ts";
@@ -104,6 +106,14 @@ export function buildTestApp(
     }),
     pulls: new PullJobs(docker),
     stackJobs: new StackJobs(),
+    health: new HealthMonitor({
+      docker,
+      db,
+      log,
+      notifier: new Notifier(db, secrets, log, () => "test"),
+      settings: () => getSettings(db, { serverName: "test" }),
+      statsOf: () => null,
+    }),
   });
   return {
     app,

@@ -216,4 +216,20 @@ export const MIGRATIONS: string[] = [
   );
   CREATE INDEX ip_reservations_network ON ip_reservations (network_id);
   `,
+  `
+  CREATE TABLE health_checks (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    container TEXT NOT NULL,
+    ts INTEGER NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('healthy', 'warning', 'critical', 'unknown', 'stopped')),
+    reasons TEXT NOT NULL,
+    restart_count INTEGER,
+    exit_code INTEGER,
+    health TEXT,
+    cpu_percent REAL,
+    memory_percent REAL
+  );
+  CREATE INDEX health_checks_container ON health_checks (container, ts);
+  CREATE INDEX health_checks_ts ON health_checks (ts);
+  `,
 ];

@@ -9,6 +9,11 @@ const DEFAULTS: Omit<Settings, "serverName"> = {
   backupFileOwner: "",
   updateCheckHours: 6,
   updateStabilizeSeconds: 30,
+  healthIntervalSeconds: 300,
+  cpuWarnPercent: 80,
+  cpuCriticalPercent: 95,
+  memoryWarnPercent: 85,
+  memoryCriticalPercent: 95,
 };
 
 /** Reads all settings, filling defaults (server name defaults to the machine's name). */

@@ -12,6 +12,8 @@ export const NOTIFICATION_EVENTS = [
   "update.applied",
   "update.rolled_back",
   "update.failed",
+  "health.unhealthy",
+  "health.stopped",
 ] as const;
 /** One notification event type. */
 export type NotificationEventType = (typeof NOTIFICATION_EVENTS)[number];

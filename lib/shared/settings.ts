@@ -24,6 +24,13 @@ export const SettingsSchema = z.object({
   updateCheckHours: z.number().int().min(0).max(168),
   /** How long an updated container must keep running before the update counts as good. */
   updateStabilizeSeconds: z.number().int().min(1).max(600),
+  /** Seconds between automatic health checks; 0 turns them off. */
+  healthIntervalSeconds: z.number().int().min(0).max(86_400),
+  /** CPU and memory use (percent) that make a container warning, and critical. */
+  cpuWarnPercent: z.number().min(1).max(1000),
+  cpuCriticalPercent: z.number().min(1).max(1000),
+  memoryWarnPercent: z.number().min(1).max(100),
+  memoryCriticalPercent: z.number().min(1).max(100),
 });
 /** Bosun's settings. */
 export type Settings = z.infer<typeof SettingsSchema>;

@@ -9,6 +9,7 @@ export const NAV = [
   { href: "/", label: "Dashboard" },
   { href: "/containers", label: "Containers" },
   { href: "/stats", label: "Stats" },
+  { href: "/health", label: "Health" },
   { href: "/backups", label: "Backups" },
   { href: "/schedules", label: "Schedules" },
   { href: "/images", label: "Images" },

@@ -34,6 +34,8 @@ import VolumesBoard from "../../islands/VolumesBoard.tsx";
 import ImagesBoard from "../../islands/ImagesBoard.tsx";
 import NetworksBoard from "../../islands/NetworksBoard.tsx";
 import StacksBoard from "../../islands/StacksBoard.tsx";
+import HealthBoard from "../../islands/HealthBoard.tsx";
+import { type HealthMonitor, latestChecks } from "../../lib/health/monitor.ts";
 import { listStacks } from "../../lib/stacks/deploy.ts";
 import { swarmOverview } from "../../lib/swarm/swarm.ts";
 import { listNetworkViews } from "../../lib/networks/networks.ts";
@@ -81,6 +83,8 @@ export interface PageDeps extends SignInDeps {
   vaultDir: string;
   /** The data directory (managed stacks live in `stacks/`). */
   dataDir: string;
+  /** Health checks (for the Health page's last run). */
+  health: HealthMonitor;
   scheduler: Scheduler;
 }
 
@@ -329,6 +333,25 @@ export function createPageRoutes(deps: PageDeps): Hono<AppEnv> {
     } catch (err) {
       return page(c, "Volumes", "/volumes", <p class="error">{(err as Error).message}</p>, 503);
     }
+  });
+
+  app.get("/health", async (c) => {
+    const names = new Set(
+      (await listContainers(deps.docker).catch(() => [])).map((x) => x.name),
+    );
+    return page(
+      c,
+      "Health",
+      "/health",
+      <Island
+        name="HealthBoard"
+        component={HealthBoard}
+        props={{
+          lastRun: deps.health.lastRun || null,
+          containers: latestChecks(deps.db).filter((x) => names.has(x.container)),
+        }}
+      />,
+    );
   });
 
   app.get("/stacks", async (c) => {
