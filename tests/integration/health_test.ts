@@ -5,7 +5,7 @@
  * of a container's real log names the problem.
  */
 import assert from "node:assert/strict";
-import { docker, setupAndLogin, sleep, startBosun, TestContainers } from "../_harness.ts";
+import { setupAndLogin, sleep, startBosun, TestContainers } from "../_harness.ts";
 
 type Check = { container: string; status: string; reasons: string[] };
 
