@@ -10,6 +10,9 @@ import { createConfigBackupRoutes } from "./routes/config_backup.ts";
 import { createVolumeRoutes } from "./routes/volumes.ts";
 import { createImageRoutes } from "./routes/images.ts";
 import { createNetworkRoutes } from "./routes/networks.ts";
+import { createContainerCreateRoutes } from "./routes/container_create.ts";
+import { HardwareProfileService } from "./lib/host/hardware.ts";
+import { getInfo } from "./lib/docker/system.ts";
 import { createStackRoutes } from "./routes/stacks.ts";
 import { createSwarmRoutes } from "./routes/swarm.ts";
 import { createHealthRoutes, createLogAnalysisRoutes } from "./routes/health.ts";
@@ -140,6 +143,18 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     selfId: deps.selfId,
     locks: deps.locks,
   };
+  const hardware = new HardwareProfileService(() =>
+    getInfo(deps.docker).then((i) => i.kernelVersion)
+  );
+  app.route(
+    "/api/containers",
+    createContainerCreateRoutes({
+      docker: deps.docker,
+      db: deps.db,
+      secrets: deps.secrets,
+      hardware,
+    }),
+  );
   app.route("/api/containers", createRecreateRoutes(containerDeps));
   app.route("/api/containers", createContainerRoutes(containerDeps));
   app.route("/api/containers", createLogAnalysisRoutes({ docker: deps.docker }));
@@ -159,7 +174,10 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       uploadMaxBytes: deps.uploads.maxBytes,
     }),
   );
-  app.route("/api/networks", createNetworkRoutes({ docker: deps.docker, db: deps.db }));
+  app.route(
+    "/api/networks",
+    createNetworkRoutes({ docker: deps.docker, db: deps.db, hardware }),
+  );
   app.route("/api/swarm", createSwarmRoutes({ docker: deps.docker, db: deps.db }));
   app.route(
     "/api/stacks",
@@ -261,7 +279,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   });
   app.route("/static", createStaticRoutes(deps.staticDir));
   app.get("/favicon.ico", (c) => c.redirect("/static/icon.svg", 301));
-  app.route("/", createPageRoutes(deps));
+  app.route("/", createPageRoutes({ ...deps, hardware }));
 
   app.notFound((c) => {
     if (c.req.path.startsWith("/api/")) {

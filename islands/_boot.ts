@@ -40,6 +40,7 @@ const ISLANDS: Record<string, () => Promise<IslandModule>> = {
   NetworksBoard: () => import("./NetworksBoard.tsx"),
   StacksBoard: () => import("./StacksBoard.tsx"),
   HealthBoard: () => import("./HealthBoard.tsx"),
+  CreateContainer: () => import("./CreateContainer.tsx"),
 };
 
 async function hydrateIsland(el: HTMLElement): Promise<void> {

@@ -8,13 +8,7 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { DatabaseSync } from "node:sqlite";
 import type { DockerClient } from "../lib/docker/client.ts";
 import { disconnectNetwork, inspectNetwork, pruneNetworks } from "../lib/docker/networks.ts";
-import { getInfo } from "../lib/docker/system.ts";
-import {
-  CONTAINER_BUDGET,
-  detectHardware,
-  type HardwareFacts,
-  profileFor,
-} from "../lib/host/hardware.ts";
+import type { HardwareProfileService } from "../lib/host/hardware.ts";
 import { findFreeSubnet, formatCidr, recommendPrefix } from "../lib/networks/ipam.ts";
 import {
   addReservation,
@@ -51,19 +45,10 @@ const Sizing = z.object({
 
 /** Builds the networks router. */
 export function createNetworkRoutes(
-  deps: { docker: DockerClient; db: DatabaseSync },
+  deps: { docker: DockerClient; db: DatabaseSync; hardware: HardwareProfileService },
 ): OpenAPIHono<AppEnv> {
   const app = createRouter();
-  let facts: Promise<HardwareFacts> | undefined;
-  const hardware = async () => {
-    facts ??= getInfo(deps.docker).then(
-      (i) => detectHardware(i.kernelVersion),
-      () => detectHardware(),
-    );
-    const f = await facts;
-    const profile = profileFor(f);
-    return { facts: f, profile, budget: CONTAINER_BUDGET[profile] };
-  };
+  const hardware = () => deps.hardware.get();
   /** Containers to plan for when not told: the budget, at most 50 (an unlimited host: 50). */
   const plannedFor = async (n?: number) => n ?? Math.min((await hardware()).budget ?? 50, 50);
 

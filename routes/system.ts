@@ -27,6 +27,7 @@ const SettingsDto = z.object({
   backupFileOwner: z.string(),
   updateCheckHours: z.number(),
   updateStabilizeSeconds: z.number(),
+  storageRoot: z.string(),
   healthIntervalSeconds: z.number(),
   cpuWarnPercent: z.number(),
   cpuCriticalPercent: z.number(),

@@ -6,7 +6,7 @@ const fixtures = new URL("../../tests/fixtures/logs/", import.meta.url);
 Deno.test("every named pattern is recognised in its fixture log", async () => {
   assert.ok(PATTERN_IDS.length >= 10);
   for (const id of PATTERN_IDS) {
-    const text = await Deno.readTextFile(new URL(`${id}.log`, fixtures));
+    const text = await Deno.readTextFile(new URL(`${id}.txt`, fixtures));
     const analysis = analyseLog(text.split("\n").filter(Boolean).map((t) => ({ text: t })));
     assert.equal(analysis.suggestions[0]?.id, id, `${id}: ${JSON.stringify(analysis.suggestions)}`);
     assert.ok(analysis.suggestions[0].advice.length > 40);

@@ -62,3 +62,18 @@ export async function detectHardware(engineKernel?: string): Promise<HardwareFac
   if (!piHint && PI_KERNEL.test(kernel)) piHint = `kernel ${kernel}`;
   return { cores, memoryBytes, piHint };
 }
+
+/** This host's profile, detected once (lazily) per process. Construct once. */
+export class HardwareProfileService {
+  #facts?: Promise<HardwareFacts>;
+
+  constructor(private readonly engineKernel: () => Promise<string | undefined>) {}
+
+  /** The facts, the profile and its container budget. */
+  async get(): Promise<{ facts: HardwareFacts; profile: HardwareProfile; budget: number | null }> {
+    this.#facts ??= this.engineKernel().catch(() => undefined).then((k) => detectHardware(k));
+    const facts = await this.#facts;
+    const profile = profileFor(facts);
+    return { facts, profile, budget: CONTAINER_BUDGET[profile] };
+  }
+}

@@ -9,6 +9,7 @@ const DEFAULTS: Omit<Settings, "serverName"> = {
   backupFileOwner: "",
   updateCheckHours: 6,
   updateStabilizeSeconds: 30,
+  storageRoot: "/mnt/appdata",
   healthIntervalSeconds: 300,
   cpuWarnPercent: 80,
   cpuCriticalPercent: 95,

@@ -24,6 +24,8 @@ export const SettingsSchema = z.object({
   updateCheckHours: z.number().int().min(0).max(168),
   /** How long an updated container must keep running before the update counts as good. */
   updateStabilizeSeconds: z.number().int().min(1).max(600),
+  /** Where suggested host folders for new containers go (`<root>/<name>/…`). */
+  storageRoot: z.string().regex(/^\/[^\0]*$/, "an absolute path").max(1024),
   /** Seconds between automatic health checks; 0 turns them off. */
   healthIntervalSeconds: z.number().int().min(0).max(86_400),
   /** CPU and memory use (percent) that make a container warning, and critical. */

@@ -13,10 +13,14 @@ export interface DashboardProps {
   nextBackup?: { name: string; at: string } | null;
   /** Image updates: how many are available, and when the last check ran. */
   updates?: { available: number; lastCheck: number | null };
+  /** The host's hardware profile and container budget. */
+  hardware?: { profile: string; budget: number | null; cores: number; memoryBytes: number };
 }
 
 /** Cards of counts, a host summary and the ten newest events. */
-export function Dashboard({ engine: e, host: h, events, nextBackup, updates }: DashboardProps) {
+export function Dashboard(
+  { engine: e, host: h, events, nextBackup, updates, hardware }: DashboardProps,
+) {
   const memUsed = h.memory ? h.memory.totalBytes - h.memory.availableBytes : 0;
   return (
     <div class="dashboard">
@@ -89,6 +93,16 @@ export function Dashboard({ engine: e, host: h, events, nextBackup, updates }: D
           )
           : <a href="/schedules">none — add a schedule</a>}
       </p>
+      {hardware && (
+        <p data-hardware>
+          Hardware profile: <strong>{hardware.profile}</strong> ({hardware.cores} cores,{" "}
+          {formatBytes(hardware.memoryBytes)}) · {e.containers.total} containers
+          {hardware.budget !== null ? ` of a budget of ${hardware.budget}` : " (no budget)"}
+          {hardware.budget !== null && e.containers.total >= 0.8 * hardware.budget && (
+            <span class="warning">— near the budget</span>
+          )}
+        </p>
+      )}
       {updates && (
         <p data-updates>
           Image updates:{" "}

@@ -35,6 +35,9 @@ import ImagesBoard from "../../islands/ImagesBoard.tsx";
 import NetworksBoard from "../../islands/NetworksBoard.tsx";
 import StacksBoard from "../../islands/StacksBoard.tsx";
 import HealthBoard from "../../islands/HealthBoard.tsx";
+import CreateContainer from "../../islands/CreateContainer.tsx";
+import type { HardwareProfileService } from "../../lib/host/hardware.ts";
+import { listNetworks } from "../../lib/docker/networks.ts";
 import { type HealthMonitor, latestChecks } from "../../lib/health/monitor.ts";
 import { listStacks } from "../../lib/stacks/deploy.ts";
 import { swarmOverview } from "../../lib/swarm/swarm.ts";
@@ -85,6 +88,8 @@ export interface PageDeps extends SignInDeps {
   dataDir: string;
   /** Health checks (for the Health page's last run). */
   health: HealthMonitor;
+  /** The host's hardware profile and container budget. */
+  hardware: HardwareProfileService;
   scheduler: Scheduler;
 }
 
@@ -194,6 +199,12 @@ export function createPageRoutes(deps: PageDeps): Hono<AppEnv> {
           events={recent.slice(-10).reverse()}
           nextBackup={deps.scheduler.soonest()}
           updates={{ available: availableCount(deps.db), lastCheck: lastCheckAt(deps.db) }}
+          hardware={await deps.hardware.get().then((h) => ({
+            profile: h.profile,
+            budget: h.budget,
+            cores: h.facts.cores,
+            memoryBytes: h.facts.memoryBytes,
+          }))}
         />
       );
     } catch (err) {
@@ -211,14 +222,19 @@ export function createPageRoutes(deps: PageDeps): Hono<AppEnv> {
         c,
         "Containers",
         "/containers",
-        <Island
-          name="ContainerTable"
-          component={ContainerTable}
-          props={{
-            containers: rows,
-            filter: network ? `network:${network}` : "",
-          }}
-        />,
+        <>
+          <p>
+            <a href="/containers/new" data-new-container>New container…</a>
+          </p>
+          <Island
+            name="ContainerTable"
+            component={ContainerTable}
+            props={{
+              containers: rows,
+              filter: network ? `network:${network}` : "",
+            }}
+          />
+        </>,
       );
     } catch (err) {
       return page(
@@ -226,6 +242,41 @@ export function createPageRoutes(deps: PageDeps): Hono<AppEnv> {
         "Containers",
         "/containers",
         <p class="error">Cannot list containers: {(err as Error).message}</p>,
+        503,
+      );
+    }
+  });
+
+  app.get("/containers/new", async (c) => {
+    try {
+      const signal = c.req.raw.signal;
+      const [networks, containers, hw] = await Promise.all([
+        listNetworks(deps.docker, { signal }),
+        listContainers(deps.docker, { signal }),
+        deps.hardware.get(),
+      ]);
+      return page(
+        c,
+        "New container",
+        "/containers",
+        <Island
+          name="CreateContainer"
+          component={CreateContainer}
+          props={{
+            networks: networks.map((n) => n.name).filter((n) => !["host", "none"].includes(n))
+              .sort(),
+            profile: hw.profile,
+            budget: hw.budget,
+            containers: containers.filter((x) => x.labels[HELPER_LABEL] !== "true").length,
+          }}
+        />,
+      );
+    } catch (err) {
+      return page(
+        c,
+        "New container",
+        "/containers",
+        <p class="error">{(err as Error).message}</p>,
         503,
       );
     }

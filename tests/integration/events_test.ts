@@ -18,13 +18,16 @@ Deno.test("events: live stream sees an out-of-band docker stop; history filters"
     const stopping = sleep(300).then(() => docker("stop", "-t", "1", id));
     const events = await readSse(
       res,
-      (event, data) => event === "engine-event" && (data as { action: string }).action === "stop",
+      // Other tests stop containers too: wait for this one's stop.
+      (event, data) =>
+        event === "engine-event" && (data as { action: string }).action === "stop" &&
+        (data as { id: string }).id === id,
     );
     await stopping;
     assert.equal(events[0].event, "ready");
     const stop = events.find((e) =>
       e.event === "engine-event" &&
-      (e.data as { action: string }).action === "stop"
+      (e.data as { action: string }).action === "stop" && (e.data as { id: string }).id === id
     );
     assert.ok(stop, JSON.stringify(events));
     assert.equal((stop.data as { id: string }).id, id);
