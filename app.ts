@@ -16,6 +16,7 @@ import { getInfo } from "./lib/docker/system.ts";
 import { createStackRoutes } from "./routes/stacks.ts";
 import { createSwarmRoutes } from "./routes/swarm.ts";
 import { createHealthRoutes, createLogAnalysisRoutes } from "./routes/health.ts";
+import { createExportRoutes } from "./routes/exports.ts";
 import type { HealthMonitor } from "./lib/health/monitor.ts";
 import type { StackJobs } from "./lib/stacks/jobs.ts";
 import { parseReference, registryHost } from "./lib/images/reference.ts";
@@ -157,6 +158,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   );
   app.route("/api/containers", createRecreateRoutes(containerDeps));
   app.route("/api/containers", createContainerRoutes(containerDeps));
+  app.route("/api", createExportRoutes({ docker: deps.docker, db: deps.db }));
   app.route("/api/containers", createLogAnalysisRoutes({ docker: deps.docker }));
   app.route("/api/containers", createContainerLogRoutes({ docker: deps.docker }));
   app.route(

@@ -177,6 +177,17 @@ export default function ContainerActions(props: ContainerActionsProps) {
       </div>
       {error.value && <p class="error" role="alert">{error.value}</p>}
       {lastCli.value && <CliNote cli={lastCli.value} />}
+      <p class="row">
+        Export as files (run.sh, compose.yaml, config.json, README.md):{" "}
+        <a href={`/api/containers/${props.id}/export`} download data-export>without secrets</a>
+        <a
+          href={`/api/containers/${props.id}/export?secrets=true`}
+          download
+          title="Secret values go into .env; recorded in the audit log"
+        >
+          with secrets (.env)
+        </a>
+      </p>
       <div class="row">
         <select
           aria-label="docker run mode"

@@ -161,8 +161,10 @@ export function runCommand(
   body: Body,
   mode: CliMode = "simple",
   networks: { name: string; subnet?: string; gateway?: string }[] = [],
+  extraFlags: string[][] = [],
 ): string {
-  const { flags, image, args } = runWords(name, body);
+  const { flags: own, image, args } = runWords(name, body);
+  const flags = [...own, ...extraFlags];
   const quoted = flags.map((f) => commandLine(f));
   const tail = [shellQuote(image), ...args.map(shellQuote)].join(" ");
   const after = extraConnects(name, body);

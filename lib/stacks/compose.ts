@@ -89,6 +89,9 @@ export interface ServiceSpec {
   memoryBytes?: number;
   nanoCpus?: number;
   extraHosts: string[];
+  securityOpt: string[];
+  logging?: { driver: string; options: Record<string, string> };
+  pidsLimit?: number;
 }
 
 /** A project, normalised. */
@@ -121,6 +124,9 @@ const SERVICE_KEYS = new Set([
   "cpus",
   "deploy",
   "extra_hosts",
+  "security_opt",
+  "logging",
+  "pids_limit",
 ]);
 
 /** Replaces `${VAR}`, `${VAR:-default}`, `${VAR-default}` and `$VAR`; `$$` is a literal `$`. */
@@ -381,7 +387,8 @@ export function parsePort(v: unknown): PortSpec {
     };
   }
   const text = String(v);
-  const m = /^(?:(\[[^\]]+\]|[\d.]+):)?(?:(\d+):)?(\d+)(?:\/(tcp|udp))?$/.exec(text);
+  // "127.0.0.1::80" publishes on a free port of that address.
+  const m = /^(?:(\[[^\]]+\]|[\d.]+):)?(?:(\d*):)?(\d+)(?:\/(tcp|udp))?$/.exec(text);
   if (!m) throw new Error(`"${text}" is not a port like 8080:80 or 127.0.0.1:8080:80/udp`);
   return {
     hostIp: m[1]?.replace(/^\[|\]$/g, ""),
@@ -521,6 +528,14 @@ function service(
     memoryBytes: memory === undefined ? undefined : sizeBytes(memory as string),
     nanoCpus: cpus === undefined ? undefined : Math.round(Number(cpus) * 1e9),
     extraHosts,
+    securityOpt: ((s.security_opt ?? []) as unknown[]).map(String),
+    logging: s.logging && typeof s.logging === "object"
+      ? {
+        driver: String((s.logging as Record<string, unknown>).driver ?? "json-file"),
+        options: keyValues((s.logging as Record<string, unknown>).options, "logging.options"),
+      }
+      : undefined,
+    pidsLimit: s.pids_limit === undefined ? undefined : Number(s.pids_limit),
   };
 }
 

@@ -224,7 +224,8 @@ export function createPageRoutes(deps: PageDeps): Hono<AppEnv> {
         "/containers",
         <>
           <p>
-            <a href="/containers/new" data-new-container>New container…</a>
+            <a href="/containers/new" data-new-container>New container…</a> ·{" "}
+            <a href="/api/exports" download>Export all as files</a>
           </p>
           <Island
             name="ContainerTable"
