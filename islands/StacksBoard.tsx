@@ -216,6 +216,12 @@ export default function StacksBoard(props: StacksBoardProps) {
         </tbody>
       </table>
       {stacks.value.length === 0 && <p class="muted">No compose projects yet.</p>}
+      <TemplatePicker
+        onMade={(name, compose, env) => {
+          editing.value = { name, compose, env, isNew: false };
+          void load();
+        }}
+      />
       <Converter
         onUse={(yaml) => editing.value = { name: "", compose: yaml, env: "", isNew: true }}
       />
@@ -462,6 +468,95 @@ function Converter(props: { onUse: (yaml: string) => void }) {
           <pre class="json" data-converted>{result.value.yaml}</pre>
           {result.value.warnings.map((w, i) => <p key={i} class="warning small">{w}</p>)}
         </>
+      )}
+    </details>
+  );
+}
+
+interface Template {
+  id: string;
+  name: string;
+  description: string;
+  variables: { name: string; label: string; default: string }[];
+}
+
+/** The template gallery: pick one, fill its placeholders, get a stack to review and deploy. */
+function TemplatePicker(props: { onMade: (name: string, compose: string, env: string) => void }) {
+  const templates = useSignal<Template[] | null>(null);
+  const chosen = useSignal<Template | null>(null);
+  const stack = useSignal("");
+  const values = useSignal<Record<string, string>>({});
+  const error = useSignal("");
+  return (
+    <details
+      class="templates"
+      onToggle={async (e) => {
+        if ((e.currentTarget as HTMLDetailsElement).open && !templates.value) {
+          templates.value = await api<Template[]>("GET", "/api/stacks/templates").catch(() => []);
+        }
+      }}
+    >
+      <summary>From a template…</summary>
+      <div class="row">
+        {(templates.value ?? []).map((t) => (
+          <button
+            type="button"
+            key={t.id}
+            data-template={t.id}
+            title={t.description}
+            onClick={() => {
+              chosen.value = t;
+              stack.value = t.id;
+              values.value = Object.fromEntries(
+                t.variables.map((v) => [v.name, v.default.replaceAll("{stack}", t.id)]),
+              );
+            }}
+          >
+            {t.name}
+          </button>
+        ))}
+      </div>
+      {chosen.value && (
+        <form
+          aria-label="Fill the template"
+          onSubmit={async (e) => {
+            e.preventDefault();
+            error.value = "";
+            try {
+              const r = await api<{ name: string; compose: string; env: string }>(
+                "POST",
+                `/api/stacks/templates/${chosen.value!.id}`,
+                { stack: stack.value, values: values.value },
+              );
+              props.onMade(r.name, r.compose, r.env);
+              chosen.value = null;
+            } catch (err) {
+              error.value = problemText(err);
+            }
+          }}
+        >
+          <p class="muted">{chosen.value.description}</p>
+          <label>
+            Stack name
+            <input
+              name="stack"
+              value={stack.value}
+              onInput={(e) => stack.value = e.currentTarget.value}
+            />
+          </label>
+          {chosen.value.variables.map((v) => (
+            <label key={v.name}>
+              {v.label}
+              <input
+                name={v.name}
+                value={values.value[v.name] ?? ""}
+                onInput={(e) => values.value = { ...values.value, [v.name]: e.currentTarget.value }}
+              />
+            </label>
+          ))}
+          {error.value && <p class="error" role="alert">{error.value}</p>}
+          <button type="submit">Create the stack (review before deploying)</button>
+        </form>
       )}
     </details>
   );

@@ -7,7 +7,8 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { DatabaseSync } from "node:sqlite";
 import { ConflictError, NotFoundError } from "../lib/errors.ts";
-import { hostEnvironment } from "../lib/settings/settings.ts";
+import { getSettings, hostEnvironment } from "../lib/settings/settings.ts";
+import { templateEnv, TEMPLATES } from "../lib/stacks/templates.ts";
 import { parseCompose, parseEnvFile } from "../lib/stacks/compose.ts";
 import { convertRun } from "../lib/stacks/converter.ts";
 import {
@@ -82,6 +83,70 @@ export function createStackRoutes(
       responses: { 200: json(Any, "The compose text"), ...PROBLEM_RESPONSES },
     }),
     (c) => c.json(convertRun(c.req.valid("json").command), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/templates",
+      tags: ["stacks"],
+      summary:
+        "The gallery of compose templates, their placeholders with defaults under the storage root",
+      responses: { 200: json(z.array(Any), "Templates"), ...PROBLEM_RESPONSES },
+    }),
+    (c) => {
+      const root = getSettings(deps.db, { serverName: "bosun" }).storageRoot.replace(/\/+$/, "");
+      return c.json(
+        TEMPLATES.map((t) => ({
+          ...t,
+          variables: t.variables.map((v) => ({
+            ...v,
+            default: v.default.replaceAll("{root}", root),
+          })),
+        })) as unknown as Record<string, unknown>[],
+        200,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/templates/{id}",
+      tags: ["stacks"],
+      summary:
+        "Make a managed stack from a template: its compose file, and a .env with the placeholders filled in",
+      request: {
+        params: z.object({ id: z.string().regex(/^[a-z0-9-]{1,64}$/) }),
+        ...body(
+          z.object({
+            stack: z.string().regex(STACK_NAME, "a stack name"),
+            values: z.record(z.string().regex(/^[A-Z_][A-Z0-9_]*$/), z.string().max(4096)).default(
+              {},
+            ),
+          }).strict(),
+        ),
+      },
+      responses: { 200: json(Any, "Saved (not deployed)"), ...PROBLEM_RESPONSES },
+    }),
+    async (c) => {
+      const t = TEMPLATES.find((x) => x.id === c.req.valid("param").id);
+      if (!t) throw new NotFoundError("No such template");
+      const { stack, values } = c.req.valid("json");
+      if (await readStackFiles(deps.dataDir, stack)) {
+        throw new ConflictError(`A stack named "${stack}" exists`);
+      }
+      const root = getSettings(deps.db, { serverName: "bosun" }).storageRoot.replace(/\/+$/, "");
+      const env = templateEnv(t, values, { root, stack });
+      const warnings = await audited(
+        c,
+        deps.db,
+        { action: "stack.from-template", target: stack },
+        () => saveStackFiles(deps.dataDir, stack, { compose: t.compose, env }),
+        { template: t.id },
+      );
+      return c.json({ name: stack, compose: t.compose, env, warnings }, 200);
+    },
   );
 
   app.openapi(

@@ -234,6 +234,28 @@ Deno.test("stacks: a docker-compose (v1) project is listed; the converter answer
       (await admin.json("POST", "/api/stacks/convert", { command: "rm -rf /" })).status,
       400,
     );
+
+    // The template gallery fills a stack's .env from the placeholders.
+    const templates = (await admin.json<{ id: string }[]>("GET", "/api/stacks/templates")).body;
+    assert.ok(templates.length >= 12);
+    const made = await admin.json<{ env: string; warnings: unknown[] }>(
+      "POST",
+      "/api/stacks/templates/uptime-kuma",
+      { stack: `${project}t`, values: { PORT: "3901" } },
+    );
+    assert.equal(made.status, 200, JSON.stringify(made.body));
+    assert.match(made.body.env, /^PORT=3901$/m);
+    assert.match(made.body.env, new RegExp(`^DATA_DIR=/mnt/appdata/${project}t$`, "m"));
+    assert.deepEqual(made.body.warnings, []);
+    const again = await admin.json("POST", "/api/stacks/templates/uptime-kuma", {
+      stack: `${project}t`,
+    });
+    assert.equal(again.status, 409);
+    assert.equal(
+      (await admin.json("POST", "/api/stacks/templates/nope", { stack: "x" })).status,
+      404,
+    );
+    assert.equal((await admin.json("DELETE", `/api/stacks/${project}t`)).status, 204);
   } finally {
     await run("down", "-v");
     await Deno.remove(dir, { recursive: true }).catch(() => {});
