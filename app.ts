@@ -11,8 +11,7 @@ import { createVolumeRoutes } from "./routes/volumes.ts";
 import { createImageRoutes } from "./routes/images.ts";
 import { createNetworkRoutes } from "./routes/networks.ts";
 import { createContainerCreateRoutes } from "./routes/container_create.ts";
-import { HardwareProfileService } from "./lib/host/hardware.ts";
-import { getInfo } from "./lib/docker/system.ts";
+import type { HardwareProfileService } from "./lib/host/hardware.ts";
 import { createStackRoutes } from "./routes/stacks.ts";
 import { createSwarmRoutes } from "./routes/swarm.ts";
 import { createHealthRoutes, createLogAnalysisRoutes } from "./routes/health.ts";
@@ -108,6 +107,8 @@ export interface AppDeps {
   stackJobs: StackJobs;
   /** Health checks on an interval. */
   health: HealthMonitor;
+  /** The host's hardware profile and container budget. */
+  hardware: HardwareProfileService;
   /** Bosun's own container id when it runs in one (never stopped or removed by Bosun). */
   selfId?: string;
 }
@@ -144,9 +145,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     selfId: deps.selfId,
     locks: deps.locks,
   };
-  const hardware = new HardwareProfileService(() =>
-    getInfo(deps.docker).then((i) => i.kernelVersion)
-  );
+  const hardware = deps.hardware;
   app.route(
     "/api/containers",
     createContainerCreateRoutes({
@@ -281,7 +280,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   });
   app.route("/static", createStaticRoutes(deps.staticDir));
   app.get("/favicon.ico", (c) => c.redirect("/static/icon.svg", 301));
-  app.route("/", createPageRoutes({ ...deps, hardware }));
+  app.route("/", createPageRoutes(deps));
 
   app.notFound((c) => {
     if (c.req.path.startsWith("/api/")) {

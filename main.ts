@@ -24,6 +24,9 @@ import { PullJobs } from "./lib/images/pulls.ts";
 import { hostEnvironment } from "./lib/settings/settings.ts";
 import { StackJobs } from "./lib/stacks/jobs.ts";
 import { HealthMonitor } from "./lib/health/monitor.ts";
+import { HardwareProfileService, PROFILE_INTERVALS } from "./lib/host/hardware.ts";
+import { getInfo } from "./lib/docker/system.ts";
+import { seedSettings } from "./lib/settings/settings.ts";
 import { UpdateService } from "./lib/updates/service.ts";
 import { removePartials } from "./lib/backup/writer.ts";
 import { Notifier } from "./lib/notify/notifier.ts";
@@ -242,6 +245,12 @@ async function run(config: Config, log: Logger): Promise<number> {
     );
   }
   updates.start();
+  const hardware = new HardwareProfileService(() => getInfo(docker).then((i) => i.kernelVersion));
+  if (engine.status.reachable) {
+    // First start: check intervals from the hardware profile (Settings can change them).
+    const hw = await hardware.get();
+    seedSettings(db, PROFILE_INTERVALS[hw.profile]);
+  }
   const pulls = new PullJobs(docker);
   const health = new HealthMonitor({
     docker,
@@ -308,6 +317,7 @@ async function run(config: Config, log: Logger): Promise<number> {
     pulls,
     stackJobs: new StackJobs(),
     health,
+    hardware,
   });
 
   const tls = await loadServerTls(config, dataDir, hostname, log);

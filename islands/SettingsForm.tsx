@@ -15,6 +15,7 @@ export default function SettingsForm(props: SettingsFormProps) {
   const fileOwner = useSignal(props.backupFileOwner);
   const checkHours = useSignal(props.updateCheckHours);
   const stabilize = useSignal(props.updateStabilizeSeconds);
+  const storageRoot = useSignal(props.storageRoot);
   const numbers = useSignal({
     healthIntervalSeconds: props.healthIntervalSeconds,
     cpuWarnPercent: props.cpuWarnPercent,
@@ -37,6 +38,7 @@ export default function SettingsForm(props: SettingsFormProps) {
         backupFileOwner: fileOwner.value,
         updateCheckHours: checkHours.value,
         updateStabilizeSeconds: stabilize.value,
+        storageRoot: storageRoot.value,
         ...numbers.value,
       });
       serverName.value = saved.serverName;
@@ -104,6 +106,14 @@ export default function SettingsForm(props: SettingsFormProps) {
           pattern="([0-9]+:[0-9]+)?"
           value={fileOwner.value}
           onInput={(e) => fileOwner.value = e.currentTarget.value}
+        />
+      </label>
+      <label>
+        Storage root (new containers' folders are suggested under it)
+        <input
+          name="storageRoot"
+          value={storageRoot.value}
+          onInput={(e) => storageRoot.value = e.currentTarget.value}
         />
       </label>
       <label>

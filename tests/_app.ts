@@ -16,6 +16,7 @@ import { ContainerLocks } from "../lib/containers/locks.ts";
 import { PullJobs } from "../lib/images/pulls.ts";
 import { StackJobs } from "../lib/stacks/jobs.ts";
 import { HealthMonitor } from "../lib/health/monitor.ts";
+import { HardwareProfileService } from "../lib/host/hardware.ts";
 import { getSettings } from "../lib/settings/settings.ts";
 import { UpdateService } from "../lib/updates/service.ts";
 import { BackupQueue } from "../lib/backup/queue.ts";
@@ -114,6 +115,7 @@ export function buildTestApp(
       settings: () => getSettings(db, { serverName: "test" }),
       statsOf: () => null,
     }),
+    hardware: new HardwareProfileService(() => Promise.resolve(undefined)),
   });
   return {
     app,

@@ -77,3 +77,15 @@ export class HardwareProfileService {
     return { facts, profile, budget: CONTAINER_BUDGET[profile] };
   }
 }
+
+/** Check intervals a profile starts with (the user can change them in Settings). */
+export const PROFILE_INTERVALS: Record<
+  HardwareProfile,
+  { healthIntervalSeconds: number; updateCheckHours: number }
+> = {
+  PI: { healthIntervalSeconds: 900, updateCheckHours: 12 },
+  LOW: { healthIntervalSeconds: 600, updateCheckHours: 12 },
+  MEDIUM: { healthIntervalSeconds: 300, updateCheckHours: 6 },
+  HIGH: { healthIntervalSeconds: 120, updateCheckHours: 4 },
+  ENTERPRISE: { healthIntervalSeconds: 60, updateCheckHours: 2 },
+};

@@ -57,3 +57,11 @@ export function updateSettings(db: DatabaseSync, changes: Partial<Settings>): vo
 export function hostEnvironment(db: DatabaseSync): string {
   return getSettings(db, { serverName: "bosun" }).hostEnvironment;
 }
+
+/** Stores the given values only for the settings not stored yet (first start defaults). */
+export function seedSettings(db: DatabaseSync, values: Partial<Settings>): void {
+  const insert = db.prepare("INSERT OR IGNORE INTO settings (key, value) VALUES (?, ?)");
+  for (const [key, value] of Object.entries(values)) {
+    if (value !== undefined) insert.run(key, JSON.stringify(value));
+  }
+}

@@ -526,8 +526,9 @@ export function createPageRoutes(deps: PageDeps): Hono<AppEnv> {
       <Island name="StatsBoard" component={StatsBoard} props={deps.stats.snapshot()} />,
     ));
 
-  app.get("/settings", (c) =>
-    page(
+  app.get("/settings", async (c) => {
+    const hw = await deps.hardware.get();
+    return page(
       c,
       "Settings",
       "/settings",
@@ -536,6 +537,12 @@ export function createPageRoutes(deps: PageDeps): Hono<AppEnv> {
           <h2>Server</h2>
           <p class="muted">
             Bosun {deps.version} · Docker engine at <code>{deps.engine.status.host}</code>
+          </p>
+          <p data-hardware>
+            Hardware profile: <strong>{hw.profile}</strong> ({hw.facts.cores} cores,{" "}
+            {Math.round(hw.facts.memoryBytes / 2 ** 30)}{" "}
+            GiB{hw.facts.piHint ? `, ${hw.facts.piHint}` : ""}) · container budget{" "}
+            {hw.budget ?? "unlimited"}; check intervals started from it.
           </p>
           <Island name="SettingsForm" component={SettingsForm} props={settings()} />
         </section>
@@ -564,7 +571,8 @@ export function createPageRoutes(deps: PageDeps): Hono<AppEnv> {
           <Island name="SecurityPanel" component={SecurityPanel} props={{}} />
         </section>
       </>,
-    ));
+    );
+  });
 
   return app;
 }

@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { docker, setupAndLogin, startBosun, TEST_IMAGE, TestContainers } from "../_harness.ts";
+import { PROFILE_INTERVALS } from "../../lib/host/hardware.ts";
 
 Deno.test("guided creation: names, ports, safe defaults, CLI preview, nothing left on failure", async (t) => {
   await using bosun = await startBosun();
@@ -25,6 +26,25 @@ Deno.test("guided creation: names, ports, safe defaults, CLI preview, nothing le
     labels: { [containers.label.split("=")[0]]: containers.runId },
   };
   try {
+    await t.step("the hardware profile seeds the check intervals; Settings shows it", async () => {
+      const profile = (await admin.json<{ profile: string }>("GET", "/api/networks/sizing")).body
+        .profile as keyof typeof PROFILE_INTERVALS;
+      const settings =
+        (await admin.json<{ healthIntervalSeconds: number; updateCheckHours: number }>(
+          "GET",
+          "/api/settings",
+        )).body;
+      assert.equal(
+        settings.healthIntervalSeconds,
+        PROFILE_INTERVALS[profile].healthIntervalSeconds,
+      );
+      assert.equal(settings.updateCheckHours, PROFILE_INTERVALS[profile].updateCheckHours);
+      const page = await (await admin.req("GET", "/settings")).text();
+      assert.match(page, new RegExp(`Hardware profile: <strong>${profile}</strong>`));
+      const dashboard = await (await admin.req("GET", "/")).text();
+      assert.match(dashboard, /data-hardware/);
+    });
+
     await t.step("name check: invalid, free, taken with suggestions and folders", async () => {
       const bad = await admin.json<{ valid: boolean }>(
         "GET",
