@@ -3,7 +3,12 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { DatabaseSync } from "node:sqlite";
 import { containerName } from "../lib/containers/lifecycle.ts";
 import type { ContainerLocks } from "../lib/containers/locks.ts";
-import { recreateContainer, type RecreateOptions } from "../lib/containers/recreate.ts";
+import {
+  type RecreateChanges,
+  recreateContainer,
+  type RecreateOptions,
+} from "../lib/containers/recreate.ts";
+import { containerRunCommand } from "../lib/cli/container.ts";
 import {
   CONTAINER_ENVIRONMENTS,
   DESCRIPTION_LABEL,
@@ -118,6 +123,61 @@ export function createRecreateRoutes(
     },
   );
 
+  app.openapi(
+    createRoute({
+      method: "put",
+      path: "/{id}/config",
+      tags: ["containers"],
+      summary:
+        "Edit a container: environment, published ports, restart policy and limits change, and it is recreated (the old one is put back if the new one fails to start)",
+      request: {
+        params: z.object({ id: ContainerRefSchema }),
+        ...body(
+          z.object({
+            env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/), z.string().max(32_768))
+              .optional().describe("replaces the container's environment variables"),
+            ports: z.array(
+              z.object({
+                container: z.number().int().min(1).max(65535),
+                host: z.number().int().min(1).max(65535).optional(),
+                protocol: z.enum(["tcp", "udp"]).default("tcp"),
+                hostIp: z.string().regex(/^[\d.]+$/).optional(),
+              }).strict(),
+            ).max(64).optional().describe("replaces the published ports"),
+            restart: z.enum(["no", "always", "unless-stopped", "on-failure"]).optional(),
+            memory: z.string().regex(/^\d+(\.\d+)?[kmg]?$/i).nullable().optional(),
+            cpus: z.number().min(0.01).max(1024).nullable().optional(),
+            pidsLimit: z.number().int().min(1).max(1_000_000).nullable().optional(),
+            confirm: z.string().max(128).optional(),
+          }).strict(),
+        ),
+      },
+      responses: {
+        200: json(
+          z.object({ id: z.string(), name: z.string(), cli: z.string() }),
+          "The new container",
+        ),
+        ...PROBLEM_RESPONSES,
+      },
+    }),
+    async (c) => {
+      const ref = c.req.valid("param").id;
+      const input = c.req.valid("json");
+      const result = await audited(
+        c,
+        deps.db,
+        { action: "container.edit", target: ref },
+        () => recreateLocked(ref, { changes: editChanges(input) }, input.confirm, c.req.raw.signal),
+        { fields: Object.keys(input).filter((k) => k !== "confirm") },
+      );
+      return c.json({
+        id: result.id,
+        name: result.name,
+        cli: await containerRunCommand(deps.docker, result.id, "simple"),
+      }, 200);
+    },
+  );
+
   /** Recreates under the container's lock; a PRD container needs its name confirmed. */
   async function recreateLocked(
     ref: string,
@@ -147,4 +207,46 @@ export function createRecreateRoutes(
     }
   }
   return app;
+}
+
+/** The recreate changes of an edit. */
+function editChanges(input: {
+  env?: Record<string, string>;
+  ports?: { container: number; host?: number; protocol: string; hostIp?: string }[];
+  restart?: string;
+  memory?: string | null;
+  cpus?: number | null;
+  pidsLimit?: number | null;
+}): RecreateChanges {
+  const config: Record<string, unknown> = {};
+  const hostConfig: Record<string, unknown> = {};
+  if (input.env) config.Env = Object.entries(input.env).map(([k, v]) => `${k}=${v}`);
+  if (input.ports) {
+    const exposed: Record<string, Record<string, never>> = {};
+    const bindings: Record<string, { HostIp?: string; HostPort: string }[]> = {};
+    for (const p of input.ports) {
+      const key = `${p.container}/${p.protocol}`;
+      exposed[key] = {};
+      if (p.host) {
+        (bindings[key] ??= []).push({
+          ...(p.hostIp ? { HostIp: p.hostIp } : {}),
+          HostPort: String(p.host),
+        });
+      }
+    }
+    config.ExposedPorts = exposed;
+    hostConfig.PortBindings = bindings;
+  }
+  if (input.restart) hostConfig.RestartPolicy = { Name: input.restart };
+  if (input.memory !== undefined) {
+    const m = input.memory ? /^(\d+(?:\.\d+)?)([kmg]?)$/i.exec(input.memory)! : null;
+    hostConfig.Memory = m
+      ? Math.round(
+        Number(m[1]) * ({ "": 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2].toLowerCase()]!),
+      )
+      : 0;
+  }
+  if (input.cpus !== undefined) hostConfig.NanoCpus = input.cpus ? Math.round(input.cpus * 1e9) : 0;
+  if (input.pidsLimit !== undefined) hostConfig.PidsLimit = input.pidsLimit ?? 0;
+  return { config, hostConfig };
 }

@@ -17,7 +17,8 @@ Deno.test("guided creation: names, ports, safe defaults, CLI preview, nothing le
   const spec = {
     name,
     image: TEST_IMAGE,
-    command: ["sleep", "3600"],
+    // Stops at once on SIGTERM, so the edits below recreate quickly.
+    command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 0.2; done"],
     ports: [{ container: 8080, host: port, hostIp: "127.0.0.1" }],
     volumes: [{ type: "volume", source: `bt-${containers.runId}-data`, target: "/data" }],
     env: { GREETING: "hello 'world' $HOME" },
@@ -101,6 +102,42 @@ Deno.test("guided creation: names, ports, safe defaults, CLI preview, nothing le
         HostPort: String(port),
       }]);
     });
+
+    await t.step(
+      "edit: the container is recreated with the change; a failing start rolls back",
+      async () => {
+        const edited = await admin.json<{ name: string; cli: string }>(
+          "PUT",
+          `/api/containers/${name}/config`,
+          {
+            env: { GREETING: "changed", EXTRA: "1" },
+            memory: "128m",
+          },
+        );
+        assert.equal(edited.status, 200, JSON.stringify(edited.body));
+        assert.match(edited.body.cli, /--memory 128m/);
+        const i = JSON.parse(await docker("inspect", name))[0];
+        assert.equal(i.State.Status, "running");
+        assert.ok(i.Config.Env.includes("GREETING=changed"));
+        assert.equal(i.HostConfig.Memory, 128 * 1024 * 1024);
+        assert.equal(i.HostConfig.PortBindings["8080/tcp"][0].HostPort, String(port), "ports kept");
+        // A host port another container holds: the new one cannot start; the old one comes back.
+        const blocker = port + 1;
+        await containers.create("blocker", { args: ["-p", `127.0.0.1:${blocker}:80`] });
+        const failed = await admin.json("PUT", `/api/containers/${name}/config`, {
+          ports: [{ container: 8080, host: blocker, hostIp: "127.0.0.1" }],
+        });
+        assert.ok(failed.status >= 400, JSON.stringify(failed.body));
+        const back = JSON.parse(await docker("inspect", name))[0];
+        assert.equal(back.State.Status, "running");
+        assert.equal(back.Id, i.Id, "the same container, as it was");
+        assert.equal(back.HostConfig.PortBindings["8080/tcp"][0].HostPort, String(port));
+        assert.equal(
+          (await admin.json("PUT", `/api/containers/${name}/config`, { memory: "lots" })).status,
+          400,
+        );
+      },
+    );
 
     await t.step(
       "taken name: 409 with suggestions; port conflict found before creating",
