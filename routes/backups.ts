@@ -41,6 +41,8 @@ import type { Notifier } from "../lib/notify/notifier.ts";
 import type { BackupJob, BackupQueue } from "../lib/backup/queue.ts";
 import { principalName } from "./_env.ts";
 import { sse } from "./_sse.ts";
+import { hostEnvironment } from "../lib/settings/settings.ts";
+import { effectiveEnvironment, requireConfirmation } from "../lib/containers/safety.ts";
 import type { DockerClient } from "../lib/docker/client.ts";
 import { NotFoundError, ValidationError } from "../lib/errors.ts";
 import type { RateLimiter } from "../lib/ratelimit/rate_limiter.ts";
@@ -126,6 +128,8 @@ export const RestoreBodySchema = z.object({
     .optional(),
   start: z.boolean().optional(),
   force: z.boolean().optional(),
+  confirm: z.string().max(128).optional()
+    .describe("the name of a PRD container whose volume an overwrite replaces"),
 }).strict();
 
 const FileParam = z.object({ file: z.string().max(255) });
@@ -382,12 +386,29 @@ export function createBackupRoutes(deps: BackupRouteDeps): OpenAPIHono<AppEnv> {
       deps.limiter.enforce("restore", c.var.ip, "Too many restores; wait a while");
       const { file } = c.req.valid("param");
       await backupSize(deps.vaultDir, file);
-      const req = c.req.valid("json");
+      const { confirm, ...req } = c.req.valid("json");
       const result = await audited(
         c,
         deps.db,
         { action: "backup.restore", target: file },
-        () => restoreBackup(deps.docker, { vaultDir: deps.vaultDir, file, ...req }),
+        async () => {
+          // Overwriting a volume a PRD container uses is a destructive act on that container.
+          const overwritten = Object.entries(req.volumes ?? {}).filter(([, v]) =>
+            v.mode === "overwrite"
+          ).map(([name, v]) => v.target ?? name);
+          if (overwritten.length) {
+            const host = hostEnvironment(deps.db);
+            for (const ct of await listContainers(deps.docker)) {
+              if (!ct.mounts.some((m) => m.name && overwritten.includes(m.name))) continue;
+              requireConfirmation(
+                { name: ct.name, environment: effectiveEnvironment(ct.labels, host) },
+                "restore over",
+                confirm,
+              );
+            }
+          }
+          return await restoreBackup(deps.docker, { vaultDir: deps.vaultDir, file, ...req });
+        },
       );
       return c.json(result, 200);
     },

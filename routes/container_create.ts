@@ -27,6 +27,8 @@ import { parseReference, registryHost } from "../lib/images/reference.ts";
 import type { SecretBox } from "../lib/secrets/secret_box.ts";
 import { getSettings } from "../lib/settings/settings.ts";
 import { audited } from "./_audit.ts";
+import { nextAddress } from "../lib/networks/networks.ts";
+import { ValidationError } from "../lib/errors.ts";
 import type { AppEnv } from "./_env.ts";
 import { body, createRouter, json } from "./_openapi.ts";
 import { PROBLEM_RESPONSES } from "./_problem.ts";
@@ -87,6 +89,10 @@ export function createContainerCreateRoutes(deps: {
     async (c) => {
       const spec = c.req.valid("json");
       const dry = c.req.valid("query").dryRun === "true";
+      if (spec.ip === "auto") {
+        if (!spec.network) throw new ValidationError("An automatic address needs a network");
+        spec.ip = await nextAddress(deps.docker, deps.db, spec.network);
+      }
       const hw = await deps.hardware.get();
       const createReq = createBody(spec);
       const cli = {

@@ -47,7 +47,8 @@ export const CreateSpecSchema = z.object({
   )
     .default({}),
   network: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/).optional(),
-  ip: z.string().regex(/^\d{1,3}(\.\d{1,3}){3}$/).optional(),
+  ip: z.string().regex(/^(\d{1,3}(\.\d{1,3}){3}|auto)$/, "an IPv4 address, or auto")
+    .optional().describe("auto: the next free address outside the network's reservations"),
   restart: z.enum(["no", "always", "unless-stopped", "on-failure"]).default("unless-stopped"),
   memory: z.string().regex(/^\d+(\.\d+)?[kmg]?$/i, "like 512m or 1g").nullable().default("512m"),
   cpus: z.number().min(0.01).max(1024).nullable().default(0.5),

@@ -144,3 +144,39 @@ Deno.test("stack down of a stack holding a PRD container needs the stack's name"
   assert.equal(ok.status, 200, JSON.stringify(ok.body));
   await assert.rejects(docker("inspect", `bt-${containers.runId}-s1`));
 });
+
+Deno.test("restoring over a PRD container's volume needs its name", async () => {
+  await using bosun = await startBosun();
+  await using containers = new TestContainers();
+  const admin = await setupAndLogin(bosun);
+  const volume = `bt-${containers.runId}-vol`;
+  const prd = `bt-${containers.runId}-db`;
+  await containers.create("db", { args: ["-l", "bosun.environment=PRD", "-v", `${volume}:/data`] });
+  try {
+    const backup = await admin.json<{ status: string; file: string }>(
+      "POST",
+      "/api/backups?wait=true",
+      { container: prd, compression: "gzip" },
+    );
+    assert.equal(backup.body.status, "complete", JSON.stringify(backup.body));
+    await docker("stop", "-t", "0", prd);
+    const body = { name: `${prd}-copy`, volumes: { [volume]: { mode: "overwrite" } } };
+    const refused = await admin.json<Problem>(
+      "POST",
+      `/api/backups/${backup.body.file}/restore`,
+      body,
+    );
+    assert.equal(refused.status, 428, JSON.stringify(refused.body));
+    assert.match(refused.body.detail, new RegExp(`"${prd}" is tagged PRD`));
+    const confirmed = await admin.json<Problem>(
+      "POST",
+      `/api/backups/${backup.body.file}/restore`,
+      { ...body, confirm: prd },
+    );
+    assert.notEqual(confirmed.status, 428, "past the confirmation (the engine decides the rest)");
+  } finally {
+    await docker("rm", "-f", `${prd}-copy`).catch(() => {});
+    await docker("rm", "-f", prd).catch(() => {});
+    await docker("volume", "rm", "-f", volume).catch(() => {});
+  }
+});
