@@ -156,6 +156,19 @@ Deno.test("networks: sizing, create, overlap, oversize, reservations, static IPs
       assert.equal(inWeb.body.ip, `10.${octet}.7.10`);
       const next = await admin.json<{ ip: string }>("GET", `/api/networks/${big}/next-ip`);
       assert.equal(next.body.ip, `10.${octet}.7.3`, "skips the reserved range and used ones");
+      // Guided creation takes the same automatic address.
+      const dry = await admin.json<{ cli: { simple: string } }>(
+        "POST",
+        "/api/containers?dryRun=true",
+        {
+          name: `bt-${run}-auto`,
+          image: "bosun-test/busybox:latest",
+          network: big,
+          ip: "auto",
+        },
+      );
+      assert.equal(dry.status, 200, JSON.stringify(dry.body));
+      assert.match(dry.body.cli.simple, new RegExp(`--network ${big} --ip 10\\.${octet}\\.7\\.3 `));
       const taken = await admin.json<{ detail: string }>("POST", `/api/networks/${big}/connect`, {
         container: cc,
         ip: `10.${octet}.7.2`,
