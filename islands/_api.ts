@@ -62,6 +62,11 @@ async function send<T>(
     const p = (parsed ?? {}) as { detail?: string; errors?: { path: string; message: string }[] };
     throw new ApiError(res.status, p.detail ?? `Request failed (${res.status})`, p.errors);
   }
+  // Every action answers the docker command it equals; the page's CliToast shows it.
+  const cli = (parsed as { cli?: unknown } | undefined)?.cli;
+  if (method !== "GET" && typeof cli === "string") {
+    globalThis.dispatchEvent(new CustomEvent("bosun-cli", { detail: cli }));
+  }
   return parsed as T;
 }
 

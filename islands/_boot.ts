@@ -41,6 +41,7 @@ const ISLANDS: Record<string, () => Promise<IslandModule>> = {
   StacksBoard: () => import("./StacksBoard.tsx"),
   HealthBoard: () => import("./HealthBoard.tsx"),
   CreateContainer: () => import("./CreateContainer.tsx"),
+  CliToast: () => import("./CliToast.tsx"),
 };
 
 async function hydrateIsland(el: HTMLElement): Promise<void> {

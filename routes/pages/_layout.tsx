@@ -2,6 +2,7 @@
 import type { ComponentChildren } from "preact";
 import type { EngineStatus } from "../../lib/docker/monitor.ts";
 import HostMeter from "../../islands/HostMeter.tsx";
+import CliToast from "../../islands/CliToast.tsx";
 import { Island } from "./_island.tsx";
 
 /** Navigation entries, in order. */
@@ -81,6 +82,7 @@ export function Layout(p: LayoutProps) {
           <main>
             <h1>{p.title}</h1>
             {p.children}
+            {p.serverName && <Island name="CliToast" component={CliToast} props={{}} />}
           </main>
         </div>
       </body>

@@ -53,6 +53,9 @@ Deno.test({
       await page.click('form[aria-label="Create a volume"] button[type="submit"]');
       const created = page.locator(`tr[data-volume="${fresh}"]`);
       await created.waitFor();
+      // Every action shows the docker command it equals.
+      await page.locator("[data-cli-toast] pre", { hasText: `docker volume create ${fresh}` })
+        .waitFor();
       await created.locator('button:has-text("Remove")').click(); // confirm() is accepted
       await created.waitFor({ state: "detached" });
       assert.equal((await docker("volume", "ls", "-q", "--filter", `name=${fresh}`)).trim(), "");
