@@ -143,6 +143,13 @@ export default function CreateContainer(props: CreateContainerProps) {
         e.preventDefault();
         status.value = error.value = "";
         try {
+          // A missing image is pulled first, with its layers' progress shown.
+          const dry = await api<{ imagePresent: boolean }>(
+            "POST",
+            "/api/containers?dryRun=true",
+            spec(),
+          );
+          if (!dry.imagePresent) await pullWithProgress(f.value.image, (t) => status.value = t);
           const r = await api<{ name: string; warnings: string[] }>(
             "POST",
             "/api/containers",
@@ -351,4 +358,27 @@ export default function CreateContainer(props: CreateContainerProps) {
       <button type="submit">Create and start</button>
     </form>
   );
+}
+
+/** Pulls an image as a job, reporting its layers' progress; resolves when it is done. */
+async function pullWithProgress(reference: string, report: (text: string) => void): Promise<void> {
+  const job = await api<{ id: number }>("POST", "/api/images/pull", { reference });
+  await new Promise<void>((resolve, reject) => {
+    const source = new EventSource(`/api/images/pulls/${job.id}/stream`);
+    source.addEventListener("pull", (e) => {
+      const p = JSON.parse((e as MessageEvent).data) as {
+        status: string;
+        error?: string;
+        layers: { id: string; status: string }[];
+      };
+      const done = p.layers.filter((l) => /complete|exists/i.test(l.status)).length;
+      report(`Pulling ${reference}: ${done} of ${p.layers.length} layers`);
+      if (p.status === "complete") (source.close(), resolve());
+      if (p.status === "failed") (source.close(), reject(new Error(p.error ?? "the pull failed")));
+    });
+    source.addEventListener(
+      "error",
+      () => (source.close(), reject(new Error("the pull stream ended"))),
+    );
+  });
 }

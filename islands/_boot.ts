@@ -42,6 +42,7 @@ const ISLANDS: Record<string, () => Promise<IslandModule>> = {
   HealthBoard: () => import("./HealthBoard.tsx"),
   CreateContainer: () => import("./CreateContainer.tsx"),
   CliToast: () => import("./CliToast.tsx"),
+  EditContainer: () => import("./EditContainer.tsx"),
 };
 
 async function hydrateIsland(el: HTMLElement): Promise<void> {

@@ -110,7 +110,8 @@ export function createContainerCreateRoutes(deps: {
           (r) => ({ ok: true as const, ...r }),
           (err) => ({ ok: false as const, error: (err as Error).message, warnings: [] }),
         );
-        return c.json({ check, profile: hw.profile, cli }, 200);
+        const imagePresent = Boolean(await inspectImage(deps.docker, spec.image));
+        return c.json({ check, profile: hw.profile, cli, imagePresent }, 200);
       }
       const created = await audited(
         c,

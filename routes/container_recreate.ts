@@ -9,6 +9,7 @@ import {
   type RecreateOptions,
 } from "../lib/containers/recreate.ts";
 import { containerRunCommand } from "../lib/cli/container.ts";
+import { SECRET_MASK } from "../lib/containers/details.ts";
 import {
   CONTAINER_ENVIRONMENTS,
   DESCRIPTION_LABEL,
@@ -167,7 +168,24 @@ export function createRecreateRoutes(
         c,
         deps.db,
         { action: "container.edit", target: ref },
-        () => recreateLocked(ref, { changes: editChanges(input) }, input.confirm, c.req.raw.signal),
+        async () => {
+          if (input.env) {
+            // A value still masked (as the details page shows secrets) keeps the current one.
+            const current = Object.fromEntries(
+              (((await inspectContainer(deps.docker, ref)).Config as { Env?: string[] | null })
+                .Env ?? []).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]),
+            );
+            for (const [k, v] of Object.entries(input.env)) {
+              if (v === SECRET_MASK && k in current) input.env[k] = current[k];
+            }
+          }
+          return await recreateLocked(
+            ref,
+            { changes: editChanges(input) },
+            input.confirm,
+            c.req.raw.signal,
+          );
+        },
         { fields: Object.keys(input).filter((k) => k !== "confirm") },
       );
       return c.json({

@@ -5,7 +5,9 @@ import { ENVIRONMENT_LABEL } from "../shared/updates.ts";
 import type { ContainerInspect } from "../docker/containers.ts";
 import { type ContainerDetails, SECRET_ENV_KEY } from "../shared/containers.ts";
 
-const MASK = "••••••";
+/** What a secret-looking value is shown as. */
+export const SECRET_MASK = "••••••";
+const MASK = SECRET_MASK;
 
 const InspectFieldsSchema = z.object({
   Id: z.string(),

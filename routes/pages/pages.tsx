@@ -36,6 +36,7 @@ import NetworksBoard from "../../islands/NetworksBoard.tsx";
 import StacksBoard from "../../islands/StacksBoard.tsx";
 import HealthBoard from "../../islands/HealthBoard.tsx";
 import CreateContainer from "../../islands/CreateContainer.tsx";
+import EditContainer from "../../islands/EditContainer.tsx";
 import type { HardwareProfileService } from "../../lib/host/hardware.ts";
 import { listNetworks } from "../../lib/docker/networks.ts";
 import { type HealthMonitor, latestChecks } from "../../lib/health/monitor.ts";
@@ -313,6 +314,19 @@ export function createPageRoutes(deps: PageDeps): Hono<AppEnv> {
               description: details.description,
             }}
           />
+          {!details.isSelf && (
+            <Island
+              name="EditContainer"
+              component={EditContainer}
+              props={{
+                id: details.id,
+                name: details.name,
+                env: details.env.map(({ key, value }) => ({ key, value })),
+                ports: details.ports,
+                restartPolicy: details.restartPolicy,
+              }}
+            />
+          )}
           {details.state === "running" && (
             <>
               <h2>Live stats</h2>

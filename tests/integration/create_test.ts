@@ -73,6 +73,13 @@ Deno.test("guided creation: names, ports, safe defaults, CLI preview, nothing le
       );
       assert.equal(dry.status, 200, JSON.stringify(dry.body));
       assert.equal(dry.body.check.ok, true);
+      assert.equal((dry.body as unknown as { imagePresent: boolean }).imagePresent, true);
+      const missing = await admin.json<{ imagePresent: boolean }>(
+        "POST",
+        "/api/containers?dryRun=true",
+        { ...spec, image: "localhost:1/bosun-not-here:v0" },
+      );
+      assert.equal(missing.body.imagePresent, false, "the form pulls it first, with progress");
       assert.match(
         dry.body.cli.simple,
         /--memory 512m --cpus 0\.5 --pids-limit 100 --security-opt no-new-privileges/,
