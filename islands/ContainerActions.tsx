@@ -271,6 +271,13 @@ export default function ContainerActions(props: ContainerActionsProps) {
           </button>
         </div>
       )}
+      {!props.isSelf && (
+        <p>
+          <a href={`/containers/${encodeURIComponent(name.value)}/edit`} data-edit>
+            Edit its configuration…
+          </a>
+        </p>
+      )}
       <h2>Inspect</h2>
       <div class="row">
         <button type="button" onClick={() => loadInspect(false)}>Show inspect JSON</button>

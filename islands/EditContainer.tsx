@@ -15,7 +15,7 @@ export interface EditContainerProps {
   restartPolicy: string;
 }
 
-/** The edit form. */
+/** The edit form (part of the ContainerActions island). */
 export default function EditContainer(props: EditContainerProps) {
   const env = useSignal(props.env.map((e) => `${e.key}=${e.value}`).join("\n"));
   const ports = useSignal(
@@ -67,8 +67,7 @@ export default function EditContainer(props: EditContainerProps) {
     }
   };
   return (
-    <details class="edit-container">
-      <summary>Edit its configuration…</summary>
+    <div class="edit-container">
       <form aria-label="Edit the container" onSubmit={save}>
         <label>
           Environment (KEY=value per line; masked values stay as they are)
@@ -122,6 +121,6 @@ export default function EditContainer(props: EditContainerProps) {
         {status.value && <p class="muted" role="status">{status.value}</p>}
         <button type="submit">Save and recreate</button>
       </form>
-    </details>
+    </div>
   );
 }

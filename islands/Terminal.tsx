@@ -44,6 +44,8 @@ export default function Terminal({ id }: TerminalProps) {
     host.current!.textContent = "";
     term.open(host.current!);
     fit.fit();
+    // xterm.js pauses drawing while the terminal is out of view: bring it into view.
+    host.current!.scrollIntoView({ block: "nearest" });
     const q = new URLSearchParams({
       shell: shell.value,
       cols: String(term.cols),

@@ -284,6 +284,38 @@ export function createPageRoutes(deps: PageDeps): Hono<AppEnv> {
     }
   });
 
+  app.get("/containers/:ref/edit", async (c) => {
+    const ref = ContainerRefSchema.safeParse(c.req.param("ref"));
+    if (!ref.success) {
+      return page(c, "Edit", "/containers", <p class="error">Not a container name</p>, 400);
+    }
+    try {
+      const inspect = await inspectContainer(deps.docker, ref.data, { signal: c.req.raw.signal });
+      const d = toContainerDetails(inspect, deps.selfId, settings().hostEnvironment);
+      return page(
+        c,
+        `Edit ${d.name}`,
+        "/containers",
+        d.isSelf ? <p class="muted">Bosun does not edit its own container.</p> : (
+          <Island
+            name="EditContainer"
+            component={EditContainer}
+            props={{
+              id: d.id,
+              name: d.name,
+              env: d.env.map(({ key, value }) => ({ key, value })),
+              ports: d.ports,
+              restartPolicy: d.restartPolicy,
+            }}
+          />
+        ),
+      );
+    } catch (err) {
+      const problem = toProblem(err);
+      return page(c, "Edit", "/containers", <p class="error">{problem.detail}</p>, problem.status);
+    }
+  });
+
   app.get("/containers/:ref", async (c) => {
     const ref = ContainerRefSchema.safeParse(c.req.param("ref"));
     if (!ref.success) {
@@ -314,19 +346,6 @@ export function createPageRoutes(deps: PageDeps): Hono<AppEnv> {
               description: details.description,
             }}
           />
-          {!details.isSelf && (
-            <Island
-              name="EditContainer"
-              component={EditContainer}
-              props={{
-                id: details.id,
-                name: details.name,
-                env: details.env.map(({ key, value }) => ({ key, value })),
-                ports: details.ports,
-                restartPolicy: details.restartPolicy,
-              }}
-            />
-          )}
           {details.state === "running" && (
             <>
               <h2>Live stats</h2>

@@ -3,9 +3,19 @@ import { type Browser, chromium, type Page } from "playwright-core";
 
 /** Waits until every island on the page is hydrated (islands load as separate chunks). */
 export async function islandsReady(page: Page): Promise<void> {
-  await page.waitForFunction(() =>
-    [...document.querySelectorAll<HTMLElement>("[data-island]")].every((e) => e.dataset.hydrated)
-  );
+  try {
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll<HTMLElement>("[data-island]")].every((e) => e.dataset.hydrated)
+    );
+  } catch (err) {
+    // Name the islands that did not hydrate: the timeout alone says nothing.
+    const missing = await page.evaluate(() =>
+      [...document.querySelectorAll<HTMLElement>("[data-island]")].filter((e) =>
+        !e.dataset.hydrated
+      ).map((e) => e.dataset.island)
+    ).catch(() => []);
+    throw new Error(`islands not hydrated: ${missing.join(", ")} (${(err as Error).message})`);
+  }
 }
 import { type Bosun, setupAndLogin } from "../_harness.ts";
 

@@ -19,7 +19,9 @@ Deno.test({
     const { page } = session;
     await page.goto(`${bosun.url}/containers/${name}`);
     await islandsReady(page);
-    await page.click(".edit-container summary");
+    await page.click("a[data-edit]");
+    await page.waitForURL(/\/edit$/);
+    await islandsReady(page);
     const form = page.locator('form[aria-label="Edit the container"]');
     const env = await form.locator('textarea[name="env"]').inputValue();
     assert.match(env, /DB_PASSWORD=••••••/, "the secret is shown masked");
@@ -29,7 +31,7 @@ Deno.test({
     );
     await form.locator('select[name="restart"]').selectOption("unless-stopped");
     await form.locator('button[type="submit"]').click();
-    await page.locator(".edit-container").waitFor();
+    await page.waitForURL(new RegExp(`/containers/${name}$`));
     // The container is briefly renamed aside while its replacement is made.
     for (let i = 0; i < 50; i++) {
       const e = await docker("inspect", name).then((t) => JSON.parse(t)[0].Config.Env as string[])

@@ -19,6 +19,7 @@ Deno.test({
     await page.click('.terminal-panel button[type="submit"]');
     await page.locator('[data-terminal-status="open"]').waitFor();
     // xterm draws spaces as no-break spaces, which \s matches
+    // (xterm.js draws nothing while out of view; connecting scrolls the terminal into view.)
     await page.locator(".xterm-rows", { hasText: /\/tmp\s#/ }).waitFor({ timeout: 10_000 });
     await page.keyboard.type("echo $((6*7))");
     await page.keyboard.press("Enter");

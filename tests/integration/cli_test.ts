@@ -17,7 +17,8 @@ function normalised(i: any, network: string) {
     workdir: i.Config.WorkingDir,
     healthcheck: i.Config.Healthcheck ?? null,
     ports: i.HostConfig.PortBindings,
-    binds: i.HostConfig.Binds,
+    // The docker CLI keeps -v flags in a map: their order is not kept.
+    binds: [...i.HostConfig.Binds].sort(),
     restart: i.HostConfig.RestartPolicy,
     memory: i.HostConfig.Memory,
     cpus: i.HostConfig.NanoCpus,
