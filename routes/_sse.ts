@@ -74,3 +74,25 @@ export function relay<T>(target: EventTarget, type: string, signal: AbortSignal)
     }
   })();
 }
+
+/**
+ * Streams one background job: its current state as `event`, then each update of it that
+ * `target` dispatches as `event`, until it is no longer running.
+ */
+export function followJob<T extends { id: number; status: string }>(
+  c: Context<AppEnv>,
+  target: EventTarget,
+  event: string,
+  job: T,
+): Response {
+  return sse(c, async (send, signal) => {
+    const updates = relay<T>(target, event, signal);
+    await send(event, job);
+    if (job.status !== "running") return;
+    for await (const update of updates) {
+      if (update.id !== job.id) continue;
+      await send(event, update);
+      if (update.status !== "running") return;
+    }
+  });
+}

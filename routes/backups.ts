@@ -40,7 +40,7 @@ import { getTarget } from "../lib/storage/targets.ts";
 import type { Notifier } from "../lib/notify/notifier.ts";
 import type { BackupJob, BackupQueue } from "../lib/backup/queue.ts";
 import { principalName } from "./_env.ts";
-import { sse } from "./_sse.ts";
+import { relay, sse } from "./_sse.ts";
 import { hostEnvironment } from "../lib/settings/settings.ts";
 import { effectiveEnvironment, requireConfirmation } from "../lib/containers/safety.ts";
 import type { DockerClient } from "../lib/docker/client.ts";
@@ -287,29 +287,10 @@ export function createBackupRoutes(deps: BackupRouteDeps): OpenAPIHono<AppEnv> {
     }),
     (c) =>
       sse(c, async (send, signal) => {
+        // Listening first, so nothing between the snapshot and the updates is missed.
+        const updates = relay<BackupJob>(deps.queue, "job", signal);
         for (const job of deps.queue.list(20).reverse()) await send("job", job, String(job.id));
-        const queue: BackupJob[] = [];
-        let wake: (() => void) | undefined;
-        const onJob = (e: Event) => {
-          queue.push((e as CustomEvent<BackupJob>).detail);
-          wake?.();
-        };
-        deps.queue.addEventListener("job", onJob);
-        try {
-          while (!signal.aborted) {
-            if (!queue.length) {
-              await new Promise<void>((
-                r,
-              ) => (wake = r, signal.addEventListener("abort", () => r())));
-            }
-            while (queue.length) {
-              const job = queue.shift()!;
-              await send("job", job, String(job.id));
-            }
-          }
-        } finally {
-          deps.queue.removeEventListener("job", onJob);
-        }
+        for await (const job of updates) await send("job", job, String(job.id));
       }),
   );
 

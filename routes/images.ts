@@ -10,7 +10,7 @@ import { pruneDanglingImages, removeImage, tagImage } from "../lib/docker/images
 import { NotFoundError, ValidationError } from "../lib/errors.ts";
 import { credentialsFor } from "../lib/images/credentials.ts";
 import { assertImageRemovable, listImageViews } from "../lib/images/images.ts";
-import type { PullJob, PullJobs } from "../lib/images/pulls.ts";
+import type { PullJobs } from "../lib/images/pulls.ts";
 import { InvalidReferenceError, parseReference, registryHost } from "../lib/images/reference.ts";
 import type { SecretBox } from "../lib/secrets/secret_box.ts";
 import { audited } from "./_audit.ts";
@@ -18,7 +18,7 @@ import { cli } from "../lib/cli/cli.ts";
 import type { AppEnv } from "./_env.ts";
 import { body, createRouter, json } from "./_openapi.ts";
 import { PROBLEM_RESPONSES } from "./_problem.ts";
-import { relay, sse } from "./_sse.ts";
+import { followJob } from "./_sse.ts";
 
 /** An image id (`sha256:…`, or a prefix) or reference. */
 const ImageRef = z.string().min(1).max(512).regex(
@@ -200,16 +200,7 @@ export function createImageRoutes(
       const id = c.req.valid("param").id;
       const job = deps.pulls.get(id);
       if (!job) throw new NotFoundError("No such pull");
-      return sse(c, async (send, signal) => {
-        const updates = relay<PullJob>(deps.pulls, "pull", signal);
-        await send("pull", job);
-        if (job.status !== "running") return;
-        for await (const update of updates) {
-          if (update.id !== id) continue;
-          await send("pull", update);
-          if (update.status !== "running") return;
-        }
-      });
+      return followJob(c, deps.pulls, "pull", job);
     },
   );
   return app;

@@ -22,13 +22,13 @@ import {
   stackAction,
   type StackDeps,
 } from "../lib/stacks/deploy.ts";
-import type { StackJob, StackJobs } from "../lib/stacks/jobs.ts";
+import type { StackJobs } from "../lib/stacks/jobs.ts";
 import { audited, auditRequest } from "./_audit.ts";
 import { cli } from "../lib/cli/cli.ts";
 import type { AppEnv } from "./_env.ts";
 import { body, createRouter, json } from "./_openapi.ts";
 import { PROBLEM_RESPONSES } from "./_problem.ts";
-import { relay, sse } from "./_sse.ts";
+import { followJob } from "./_sse.ts";
 
 const Any = z.record(z.string(), z.unknown());
 const Name = z.object({
@@ -184,16 +184,7 @@ export function createStackRoutes(
       const id = c.req.valid("param").id;
       const job = deps.jobs.get(id);
       if (!job) throw new NotFoundError("No such deploy");
-      return sse(c, async (send, signal) => {
-        const updates = relay<StackJob>(deps.jobs, "job", signal);
-        await send("job", job);
-        if (job.status !== "running") return;
-        for await (const u of updates) {
-          if (u.id !== id) continue;
-          await send("job", u);
-          if (u.status !== "running") return;
-        }
-      });
+      return followJob(c, deps.jobs, "job", job);
     },
   );
 
