@@ -10,6 +10,8 @@ import {
 } from "../lib/containers/recreate.ts";
 import { containerRunCommand } from "../lib/cli/container.ts";
 import { SECRET_MASK } from "../lib/containers/details.ts";
+import { portConfig, type PortSpec } from "../lib/containers/create.ts";
+import { parseDockerSize } from "../lib/shared/format.ts";
 import {
   CONTAINER_ENVIRONMENTS,
   DESCRIPTION_LABEL,
@@ -230,7 +232,7 @@ export function createRecreateRoutes(
 /** The recreate changes of an edit. */
 function editChanges(input: {
   env?: Record<string, string>;
-  ports?: { container: number; host?: number; protocol: string; hostIp?: string }[];
+  ports?: PortSpec[];
   restart?: string;
   memory?: string | null;
   cpus?: number | null;
@@ -240,29 +242,13 @@ function editChanges(input: {
   const hostConfig: Record<string, unknown> = {};
   if (input.env) config.Env = Object.entries(input.env).map(([k, v]) => `${k}=${v}`);
   if (input.ports) {
-    const exposed: Record<string, Record<string, never>> = {};
-    const bindings: Record<string, { HostIp?: string; HostPort: string }[]> = {};
-    for (const p of input.ports) {
-      const key = `${p.container}/${p.protocol}`;
-      exposed[key] = {};
-      if (p.host) {
-        (bindings[key] ??= []).push({
-          ...(p.hostIp ? { HostIp: p.hostIp } : {}),
-          HostPort: String(p.host),
-        });
-      }
-    }
+    const { exposed, bindings } = portConfig(input.ports);
     config.ExposedPorts = exposed;
     hostConfig.PortBindings = bindings;
   }
   if (input.restart) hostConfig.RestartPolicy = { Name: input.restart };
   if (input.memory !== undefined) {
-    const m = input.memory ? /^(\d+(?:\.\d+)?)([kmg]?)$/i.exec(input.memory)! : null;
-    hostConfig.Memory = m
-      ? Math.round(
-        Number(m[1]) * ({ "": 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2].toLowerCase()]!),
-      )
-      : 0;
+    hostConfig.Memory = input.memory ? parseDockerSize(input.memory) : 0;
   }
   if (input.cpus !== undefined) hostConfig.NanoCpus = input.cpus ? Math.round(input.cpus * 1e9) : 0;
   if (input.pidsLimit !== undefined) hostConfig.PidsLimit = input.pidsLimit ?? 0;

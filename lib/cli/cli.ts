@@ -4,6 +4,7 @@
  * intermediate with every flag on its own line, advanced as a safe bash script), and the
  * one-liner of every other action. Values are quoted for a POSIX shell.
  */
+import { dockerSize, goDuration } from "../shared/format.ts";
 
 /** Quotes a word for a POSIX shell: bare when safe, else in single quotes. */
 export function shellQuote(word: string): string {
@@ -20,19 +21,6 @@ export function commandLine(words: string[]): string {
 export type CliMode = "simple" | "intermediate" | "advanced";
 
 const NS = 1e9;
-
-function duration(ns: number): string {
-  if (ns % (60 * NS) === 0) return `${ns / (60 * NS)}m`;
-  if (ns % NS === 0) return `${ns / NS}s`;
-  return `${Math.round(ns / 1e6)}ms`;
-}
-
-function bytes(n: number): string {
-  for (const [unit, size] of [["g", 1024 ** 3], ["m", 1024 ** 2], ["k", 1024]] as const) {
-    if (n % size === 0) return `${n / size}${unit}`;
-  }
-  return `${n}b`;
-}
 
 type Body = Record<string, unknown>;
 
@@ -100,7 +88,7 @@ export function runWords(
   for (const a of primary?.Aliases ?? []) if (a !== name) flags.push(["--network-alias", a]);
   for (const c of (host.CapAdd as string[] | null) ?? []) flags.push(["--cap-add", c]);
   for (const c of (host.CapDrop as string[] | null) ?? []) flags.push(["--cap-drop", c]);
-  if (host.Memory) flags.push(["--memory", bytes(Number(host.Memory))]);
+  if (host.Memory) flags.push(["--memory", dockerSize(Number(host.Memory))]);
   if (host.NanoCpus) flags.push(["--cpus", String(Number(host.NanoCpus) / NS)]);
   if (host.PidsLimit) flags.push(["--pids-limit", String(host.PidsLimit)]);
   for (const o of (host.SecurityOpt as string[] | null) ?? []) flags.push(["--security-opt", o]);
@@ -130,10 +118,10 @@ export function runWords(
   else if (health?.Test?.length) {
     const [kind, ...rest] = health.Test;
     flags.push(["--health-cmd", kind === "CMD-SHELL" ? rest.join(" ") : commandLine(rest)]);
-    if (health.Interval) flags.push(["--health-interval", duration(health.Interval)]);
-    if (health.Timeout) flags.push(["--health-timeout", duration(health.Timeout)]);
+    if (health.Interval) flags.push(["--health-interval", goDuration(health.Interval)]);
+    if (health.Timeout) flags.push(["--health-timeout", goDuration(health.Timeout)]);
     if (health.Retries) flags.push(["--health-retries", String(health.Retries)]);
-    if (health.StartPeriod) flags.push(["--health-start-period", duration(health.StartPeriod)]);
+    if (health.StartPeriod) flags.push(["--health-start-period", goDuration(health.StartPeriod)]);
   }
   const cmd = (body.Cmd as string[] | null | undefined) ?? [];
   return {

@@ -11,6 +11,7 @@ import type { DockerClient } from "../docker/client.ts";
 import { listContainers } from "../docker/containers.ts";
 import { ConflictError, ValidationError } from "../errors.ts";
 import { ENVIRONMENT_LABEL } from "../shared/updates.ts";
+import { parseDockerSize } from "../shared/format.ts";
 import { DESCRIPTION_LABEL } from "./safety.ts";
 import { HELPER_LABEL } from "./lifecycle.ts";
 
@@ -67,17 +68,22 @@ export const CreateSpecSchema = z.object({
 /** What the form sends. */
 export type CreateSpec = z.output<typeof CreateSpecSchema>;
 
-function bytes(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)([kmg]?)$/i.exec(text)!;
-  const mult = { "": 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2].toLowerCase()]!;
-  return Math.round(Number(m[1]) * mult);
+/** A published port as the form and the edit send it. */
+export interface PortSpec {
+  container: number;
+  host?: number;
+  protocol: string;
+  hostIp?: string;
 }
 
-/** The create request for a spec. */
-export function createBody(spec: CreateSpec): Record<string, unknown> {
+/** `ExposedPorts` and `PortBindings` for a list of published ports. */
+export function portConfig(ports: PortSpec[]): {
+  exposed: Record<string, Record<string, never>>;
+  bindings: Record<string, { HostIp?: string; HostPort: string }[]>;
+} {
   const exposed: Record<string, Record<string, never>> = {};
   const bindings: Record<string, { HostIp?: string; HostPort: string }[]> = {};
-  for (const p of spec.ports) {
+  for (const p of ports) {
     const key = `${p.container}/${p.protocol}`;
     exposed[key] = {};
     if (p.host) {
@@ -87,6 +93,12 @@ export function createBody(spec: CreateSpec): Record<string, unknown> {
       });
     }
   }
+  return { exposed, bindings };
+}
+
+/** The create request for a spec. */
+export function createBody(spec: CreateSpec): Record<string, unknown> {
+  const { exposed, bindings } = portConfig(spec.ports);
   const labels: Record<string, string> = { ...spec.labels };
   if (spec.environment) labels[ENVIRONMENT_LABEL] = spec.environment;
   if (spec.description) labels[DESCRIPTION_LABEL] = spec.description;
@@ -110,7 +122,7 @@ export function createBody(spec: CreateSpec): Record<string, unknown> {
         ReadOnly: v.readOnly,
       })),
       RestartPolicy: { Name: spec.restart },
-      ...(spec.memory ? { Memory: bytes(spec.memory) } : {}),
+      ...(spec.memory ? { Memory: parseDockerSize(spec.memory) } : {}),
       ...(spec.cpus ? { NanoCpus: Math.round(spec.cpus * 1e9) } : {}),
       ...(spec.pidsLimit ? { PidsLimit: spec.pidsLimit } : {}),
       SecurityOpt: spec.noNewPrivileges ? ["no-new-privileges"] : [],

@@ -8,6 +8,7 @@
  */
 import { stringify } from "yaml";
 import { networkCreate, runCommand, shellQuote } from "../cli/cli.ts";
+import { goDuration } from "../shared/format.ts";
 import { createBodyOf } from "../cli/container.ts";
 import { containerName } from "../containers/lifecycle.ts";
 import { effectiveEnvironment } from "../containers/safety.ts";
@@ -27,10 +28,6 @@ export interface ContainerExport {
 }
 
 type Body = Record<string, unknown>;
-
-function durationText(ns: number): string {
-  return ns % 1e9 === 0 ? `${ns / 1e9}s` : `${Math.round(ns / 1e6)}ms`;
-}
 
 /** The compose service equivalent to a create request. */
 export function composeService(name: string, body: Body, envFile: boolean): Body {
@@ -103,10 +100,10 @@ export function composeService(name: string, body: Body, envFile: boolean): Body
   if (health?.Test?.length) {
     service.healthcheck = health.Test[0] === "NONE" ? { disable: true } : {
       test: health.Test,
-      ...(health.Interval ? { interval: durationText(health.Interval) } : {}),
-      ...(health.Timeout ? { timeout: durationText(health.Timeout) } : {}),
+      ...(health.Interval ? { interval: goDuration(health.Interval) } : {}),
+      ...(health.Timeout ? { timeout: goDuration(health.Timeout) } : {}),
       ...(health.Retries ? { retries: health.Retries } : {}),
-      ...(health.StartPeriod ? { start_period: durationText(health.StartPeriod) } : {}),
+      ...(health.StartPeriod ? { start_period: goDuration(health.StartPeriod) } : {}),
     };
   }
   if (body.User) service.user = body.User;

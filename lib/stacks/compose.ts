@@ -5,6 +5,7 @@
  */
 import { type Document, isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
 import { ValidationError } from "../errors.ts";
+import { parseDockerSize } from "../shared/format.ts";
 
 /** A problem or warning at a place in the file. */
 export interface ComposeIssue {
@@ -184,15 +185,6 @@ export function durationNs(text: string): number {
     throw new Error(`"${text}" is not a duration like 30s`);
   }
   return Math.round(total);
-}
-
-/** Sizes like "512m", "1g", "1.5GB" in bytes. */
-export function sizeBytes(text: string | number): number {
-  if (typeof text === "number") return text;
-  const m = /^(\d+(?:\.\d+)?)\s*([bkmg]?)i?b?$/i.exec(text.trim());
-  if (!m) throw new Error(`"${text}" is not a size like 512m`);
-  const mult = { "": 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2].toLowerCase()]!;
-  return Math.round(Number(m[1]) * mult);
 }
 
 /** Splits a command string into words like a POSIX shell (quotes and backslashes; no expansion). */
@@ -525,7 +517,7 @@ function service(
     workingDir: s.working_dir ? String(s.working_dir) : undefined,
     capAdd: ((s.cap_add ?? []) as unknown[]).map(String),
     capDrop: ((s.cap_drop ?? []) as unknown[]).map(String),
-    memoryBytes: memory === undefined ? undefined : sizeBytes(memory as string),
+    memoryBytes: memory === undefined ? undefined : parseDockerSize(memory as string),
     nanoCpus: cpus === undefined ? undefined : Math.round(Number(cpus) * 1e9),
     extraHosts,
     securityOpt: ((s.security_opt ?? []) as unknown[]).map(String),
