@@ -7,7 +7,12 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { DatabaseSync } from "node:sqlite";
 import type { DockerClient } from "../lib/docker/client.ts";
-import { disconnectNetwork, inspectNetwork, pruneNetworks } from "../lib/docker/networks.ts";
+import {
+  disconnectNetwork,
+  inspectNetwork,
+  listNetworks,
+  pruneNetworks,
+} from "../lib/docker/networks.ts";
 import type { HardwareProfileService } from "../lib/host/hardware.ts";
 import { findFreeSubnet, formatCidr, recommendPrefix } from "../lib/networks/ipam.ts";
 import {
@@ -18,15 +23,14 @@ import {
   deleteReservation,
   dismissOversized,
   forgetNetwork,
-  ipv4Of,
   listNetworkViews,
   listReservations,
   nextAddress,
   recreateSmaller,
   removeUnusedNetwork,
+  takenSubnets,
 } from "../lib/networks/networks.ts";
 import { ContainerRefSchema } from "../lib/shared/containers.ts";
-import { listNetworks } from "../lib/docker/networks.ts";
 import { audited } from "./_audit.ts";
 import { cli, networkConnect, networkCreate, networkDisconnect } from "../lib/cli/cli.ts";
 import type { AppEnv } from "./_env.ts";
@@ -82,12 +86,7 @@ export function createNetworkRoutes(
       const hw = await hardware();
       const containers = await plannedFor(q.containers);
       const rec = recommendPrefix(containers, q.ipsPerContainer, q.buffer);
-      const taken = [];
-      for (const s of await listNetworks(deps.docker)) {
-        const n = await inspectNetwork(deps.docker, s.id).catch(() => undefined);
-        const v4 = n && ipv4Of(n);
-        if (v4) taken.push(v4.subnet);
-      }
+      const taken = (await takenSubnets(deps.docker)).map((t) => t.cidr);
       return c.json({
         profile: hw.profile,
         budget: hw.budget,

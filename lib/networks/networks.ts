@@ -6,7 +6,7 @@
  */
 import type { DatabaseSync } from "node:sqlite";
 import type { DockerClient } from "../docker/client.ts";
-import { listContainers } from "../docker/containers.ts";
+import { type ContainerSummary, listContainers } from "../docker/containers.ts";
 import {
   connectNetwork,
   createNetwork,
@@ -116,10 +116,7 @@ export async function listNetworkViews(
   for (const s of summaries) {
     const n = await inspectNetwork(docker, s.id, options).catch(() => undefined);
     if (!n) continue;
-    const users = containers.flatMap((c) => {
-      const on = c.networks.find((x) => x.id === n.id || x.name === n.name);
-      return on ? [{ id: c.id, name: c.name, state: c.state, ip: on.ip }] : [];
-    });
+    const users = attached(containers, n);
     const v4 = ipv4Of(n);
     const m = meta(db, n.id);
     const dismissed = m?.dismissed_until !== null && m?.dismissed_until !== undefined &&
@@ -165,10 +162,9 @@ export interface NetworkInput {
 }
 
 /** The IPv4 blocks of every network, with their names (for overlap checks). */
-async function takenSubnets(docker: DockerClient, exceptId?: string) {
+export async function takenSubnets(docker: DockerClient) {
   const out: { name: string; cidr: Cidr }[] = [];
   for (const s of await listNetworks(docker)) {
-    if (s.id === exceptId) continue;
     const n = await inspectNetwork(docker, s.id).catch(() => undefined);
     const v4 = n && ipv4Of(n);
     if (v4) out.push({ name: s.name, cidr: v4.subnet });
@@ -241,7 +237,15 @@ async function network(docker: DockerClient, ref: string): Promise<NetworkInspec
 
 /** The users of a network (running and stopped). */
 async function usersOf(docker: DockerClient, n: NetworkInspect): Promise<NetworkUser[]> {
-  return (await listContainers(docker)).flatMap((c) => {
+  return attached(await listContainers(docker), n);
+}
+
+/** The containers (running or not) attached to a network, with their addresses on it. */
+function attached(
+  containers: ContainerSummary[],
+  n: { id: string; name: string },
+): NetworkUser[] {
+  return containers.flatMap((c) => {
     const on = c.networks.find((x) => x.id === n.id || x.name === n.name);
     return on ? [{ id: c.id, name: c.name, state: c.state, ip: on.ip }] : [];
   });
