@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { readJsonLines } from "./_json_lines.ts";
 import type { DockerClient } from "./client.ts";
+import { DockerNotFoundError } from "./errors.ts";
 
 const PortSchema = z.object({
   IP: z.string().optional(),
@@ -95,6 +96,20 @@ export function inspectContainer(
     ContainerInspectSchema,
     options,
   );
+}
+
+/** `GET /containers/{id}/json`, or undefined when the engine has no such container. */
+export async function findContainer(
+  docker: DockerClient,
+  id: string,
+  options: { signal?: AbortSignal } = {},
+): Promise<ContainerInspect | undefined> {
+  try {
+    return await inspectContainer(docker, id, options);
+  } catch (err) {
+    if (err instanceof DockerNotFoundError) return undefined;
+    throw err;
+  }
 }
 
 const idPath = (id: string, action = "") =>

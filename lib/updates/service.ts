@@ -5,12 +5,11 @@
  */
 import { recordAudit } from "../audit/audit.ts";
 import {
-  inspectContainer,
+  findContainer,
   listContainers,
   removeContainer,
   startContainer,
 } from "../docker/containers.ts";
-import { DockerNotFoundError } from "../docker/errors.ts";
 import { OLD_SUFFIX } from "../containers/recreate.ts";
 import { effectiveEnvironment } from "../containers/safety.ts";
 import type { Logger } from "../log/logger.ts";
@@ -380,14 +379,7 @@ export class UpdateService extends EventTarget {
         user: "system",
         details,
       });
-    const find = async (name: string) => {
-      try {
-        return await inspectContainer(docker, name);
-      } catch (err) {
-        if (err instanceof DockerNotFoundError) return undefined;
-        throw err;
-      }
-    };
+    const find = (name: string) => findContainer(docker, name);
     for (const h of unfinishedHistory(db)) {
       if (h.status === "queued") {
         updateHistory(db, h.id, {

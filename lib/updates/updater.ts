@@ -11,6 +11,7 @@ import type { BackupQueue } from "../backup/queue.ts";
 import type { DockerClient } from "../docker/client.ts";
 import {
   type ContainerInspect,
+  findContainer,
   inspectContainer,
   removeContainer,
   renameContainer,
@@ -208,12 +209,7 @@ export async function validateUpdate(
   if (isHelper(before) || name.endsWith(OLD_SUFFIX)) {
     throw new ValidationError(`"${name}" is not a container Bosun updates`);
   }
-  const leftover = await inspectContainer(docker, `${name}${OLD_SUFFIX}`, { signal }).catch(
-    (err) => {
-      if (err instanceof DockerNotFoundError) return undefined;
-      throw err;
-    },
-  );
+  const leftover = await findContainer(docker, `${name}${OLD_SUFFIX}`, { signal });
   if (leftover) {
     throw new ConflictError(
       `A leftover container "${name}${OLD_SUFFIX}" exists (from an interrupted update or recreate): remove it, or rename it back, first`,
