@@ -1,15 +1,14 @@
 /** The docker command of the last action on any page, with a copy button. */
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
+import { CopyButton } from "./_cli.tsx";
 
 /** Shows the `cli` of the last API action (dispatched by `api()` as `bosun-cli`). */
 export default function CliToast(_props: Record<string, never>) {
   const cli = useSignal("");
-  const copied = useSignal(false);
   useEffect(() => {
     const on = (e: Event) => {
       cli.value = (e as CustomEvent<string>).detail;
-      copied.value = false;
     };
     globalThis.addEventListener("bosun-cli", on);
     return () => globalThis.removeEventListener("bosun-cli", on);
@@ -19,15 +18,7 @@ export default function CliToast(_props: Record<string, never>) {
     <div class="cli-toast" role="status" data-cli-toast>
       <span class="muted">The docker command:</span>
       <pre>{cli.value}</pre>
-      <button
-        type="button"
-        onClick={async () => {
-          await navigator.clipboard?.writeText(cli.value).catch(() => {});
-          copied.value = true;
-        }}
-      >
-        {copied.value ? "Copied" : "Copy"}
-      </button>
+      <CopyButton text={cli.value} />
       <button type="button" class="link" aria-label="Dismiss" onClick={() => cli.value = ""}>
         ×
       </button>

@@ -12,6 +12,7 @@ import {
   type ContainerDetails,
 } from "../lib/shared/containers.ts";
 import { api, ApiError, withConfirmation } from "./_api.ts";
+import { CopyButton } from "./_cli.tsx";
 
 const DESTRUCTIVE = new Set(["stop", "restart", "kill"]);
 const q = (confirm?: string) => confirm ? `confirm=${encodeURIComponent(confirm)}` : "";
@@ -39,7 +40,7 @@ export default function ContainerActions(props: ContainerActionsProps) {
   const inspect = useSignal("");
   const revealed = useSignal(false);
   const removeVolumes = useSignal(false);
-  /** The docker command of the last action (or the docker run asked for). */
+  /** The docker run asked for (actions' commands show in the page's CliToast). */
   const lastCli = useSignal("");
   const runMode = useSignal("simple");
 
@@ -162,12 +163,10 @@ export default function ContainerActions(props: ContainerActionsProps) {
               void run(
                 ACTION_LABELS[action],
                 () =>
+                  // Its docker command shows in the page's CliToast.
                   withConfirmation((confirm) =>
-                    api<{ cli: string }>(
-                      "POST",
-                      `/api/containers/${props.id}/${action}?${q(confirm)}`,
-                    )
-                  ).then((r) => (lastCli.value = r.cli)),
+                    api("POST", `/api/containers/${props.id}/${action}?${q(confirm)}`)
+                  ),
               );
             }}
           >
@@ -309,20 +308,10 @@ export const propsSchema = ContainerActionsPropsSchema;
 
 /** A docker command with a copy button. */
 function CliNote(props: { cli: string }) {
-  const copied = useSignal(false);
   return (
     <div class="cli-note">
       <pre data-cli>{props.cli}</pre>
-      <button
-        type="button"
-        onClick={async () => {
-          await navigator.clipboard?.writeText(props.cli).catch(() => {});
-          copied.value = true;
-          setTimeout(() => copied.value = false, 1500);
-        }}
-      >
-        {copied.value ? "Copied" : "Copy"}
-      </button>
+      <CopyButton text={props.cli} />
     </div>
   );
 }
