@@ -18,8 +18,8 @@ import { createHealthRoutes, createLogAnalysisRoutes } from "./routes/health.ts"
 import { createExportRoutes } from "./routes/exports.ts";
 import type { HealthMonitor } from "./lib/health/monitor.ts";
 import type { StackJobs } from "./lib/stacks/jobs.ts";
-import { parseReference, registryHost } from "./lib/images/reference.ts";
-import { credentialsFor } from "./lib/images/credentials.ts";
+import { parseReference } from "./lib/images/reference.ts";
+import { pullAuthFor } from "./lib/images/credentials.ts";
 import { createUpdateRoutes } from "./routes/updates.ts";
 import type { PullJobs } from "./lib/images/pulls.ts";
 import type { UpdateService } from "./lib/updates/service.ts";
@@ -188,11 +188,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       dataDir: deps.dataDir,
       selfId: deps.selfId,
       jobs: deps.stackJobs,
-      pullAuth: async (reference) => {
-        const ref = parseReference(reference);
-        const login = await credentialsFor(deps.db, deps.secrets, ref.domain);
-        return login ? { ...login, serveraddress: registryHost(ref) } : undefined;
-      },
+      pullAuth: (reference) => pullAuthFor(deps.db, deps.secrets, parseReference(reference)),
     }),
   );
   app.route(

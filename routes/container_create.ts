@@ -22,8 +22,8 @@ import {
 } from "../lib/docker/containers.ts";
 import { inspectImage, pullImage } from "../lib/docker/images.ts";
 import type { HardwareProfileService } from "../lib/host/hardware.ts";
-import { credentialsFor } from "../lib/images/credentials.ts";
-import { parseReference, registryHost } from "../lib/images/reference.ts";
+import { pullAuthFor } from "../lib/images/credentials.ts";
+import { parseReference } from "../lib/images/reference.ts";
 import type { SecretBox } from "../lib/secrets/secret_box.ts";
 import { getSettings } from "../lib/settings/settings.ts";
 import { audited } from "./_audit.ts";
@@ -120,10 +120,8 @@ export function createContainerCreateRoutes(deps: {
         async () => {
           const check = await checkCreate(deps.docker, spec, hw.budget);
           if (!await inspectImage(deps.docker, spec.image)) {
-            const ref = parseReference(spec.image);
-            const login = await credentialsFor(deps.db, deps.secrets, ref.domain);
             await pullImage(deps.docker, spec.image, {
-              auth: login ? { ...login, serveraddress: registryHost(ref) } : undefined,
+              auth: await pullAuthFor(deps.db, deps.secrets, parseReference(spec.image)),
             });
           }
           const id = await createContainer(deps.docker, spec.name, createReq);

@@ -8,10 +8,10 @@ import type { DatabaseSync } from "node:sqlite";
 import type { DockerClient } from "../lib/docker/client.ts";
 import { pruneDanglingImages, removeImage, tagImage } from "../lib/docker/images.ts";
 import { NotFoundError, ValidationError } from "../lib/errors.ts";
-import { credentialsFor } from "../lib/images/credentials.ts";
+import { pullAuthFor } from "../lib/images/credentials.ts";
 import { assertImageRemovable, listImageViews } from "../lib/images/images.ts";
 import type { PullJobs } from "../lib/images/pulls.ts";
-import { InvalidReferenceError, parseReference, registryHost } from "../lib/images/reference.ts";
+import { InvalidReferenceError, parseReference } from "../lib/images/reference.ts";
 import type { SecretBox } from "../lib/secrets/secret_box.ts";
 import { audited } from "./_audit.ts";
 import { cli } from "../lib/cli/cli.ts";
@@ -147,10 +147,9 @@ export function createImageRoutes(
     async (c) => {
       const text = c.req.valid("json").reference;
       const ref = reference(text);
-      const credentials = await credentialsFor(deps.db, deps.secrets, ref.domain);
       const { job, done } = deps.pulls.start(
         text,
-        credentials ? { ...credentials, serveraddress: registryHost(ref) } : undefined,
+        await pullAuthFor(deps.db, deps.secrets, ref),
       );
       done.then((j) =>
         audited(

@@ -5,6 +5,8 @@
 import type { DatabaseSync } from "node:sqlite";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import type { SecretBox } from "../secrets/secret_box.ts";
+import type { RegistryAuth } from "../docker/images.ts";
+import { type ImageReference, registryHost } from "./reference.ts";
 import type { RegistryCredentials } from "./registry.ts";
 
 /** Credentials as the API shows them. */
@@ -77,4 +79,14 @@ export async function credentialsFor(
     | undefined;
   if (!r) return undefined;
   return { username: r.username, password: await box.decrypt(r.secret) };
+}
+
+/** The engine's pull credentials for an image reference, when its registry has a stored login. */
+export async function pullAuthFor(
+  db: DatabaseSync,
+  box: SecretBox,
+  ref: ImageReference,
+): Promise<RegistryAuth | undefined> {
+  const login = await credentialsFor(db, box, ref.domain);
+  return login ? { ...login, serveraddress: registryHost(ref) } : undefined;
 }

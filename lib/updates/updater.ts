@@ -26,13 +26,8 @@ import { OLD_SUFFIX, rebaseOnImage, recreateContainer } from "../containers/recr
 import { SelfProtectionError } from "../containers/self.ts";
 import { effectiveEnvironment, requireConfirmation } from "../containers/safety.ts";
 import { ConflictError, ValidationError } from "../errors.ts";
-import { credentialsFor } from "../images/credentials.ts";
-import {
-  familiarRepository,
-  type ImageReference,
-  parseReference,
-  registryHost,
-} from "../images/reference.ts";
+import { pullAuthFor } from "../images/credentials.ts";
+import { familiarRepository, type ImageReference, parseReference } from "../images/reference.ts";
 import type { SecretBox } from "../secrets/secret_box.ts";
 import { environmentOf, type UpdateRecord } from "../shared/updates.ts";
 import { localDigestsFor } from "./checker.ts";
@@ -339,11 +334,10 @@ export async function updateContainer(
       await tagImage(docker, rollbackImage, repo, reference.tag ?? "latest", { signal });
     } else {
       step("pulling", image);
-      const credentials = await credentialsFor(db, deps.secrets, reference.domain);
       let lastStatus = "";
       await pullImage(docker, image, {
         signal,
-        auth: credentials ? { ...credentials, serveraddress: registryHost(reference) } : undefined,
+        auth: await pullAuthFor(db, deps.secrets, reference),
         onProgress: (p) => {
           if (p.status && p.status !== lastStatus && !p.progressDetail?.total) {
             lastStatus = p.status;
