@@ -3,6 +3,7 @@
  * over SSE (and pick it up again after a reload).
  */
 import type { DockerClient } from "../docker/client.ts";
+import { RecentJobs } from "../jobs/recent_jobs.ts";
 import { pullImage, type PullProgress, type RegistryAuth } from "../docker/images.ts";
 
 /** One layer's progress. */
@@ -26,30 +27,21 @@ export interface PullJob {
   layers: LayerProgress[];
 }
 
-const KEEP = 20;
-
 /** The pull jobs of this process. Construct once. */
-export class PullJobs extends EventTarget {
-  #jobs = new Map<number, PullJob>();
-  #next = 1;
-
+export class PullJobs extends RecentJobs<PullJob> {
   constructor(private readonly docker: DockerClient) {
     super();
   }
 
   /** Starts pulling; resolves with the job at once, and `done` when it ends. */
   start(reference: string, auth?: RegistryAuth): { job: PullJob; done: Promise<PullJob> } {
-    const job: PullJob = {
-      id: this.#next++,
+    const job = this.add((id): PullJob => ({
+      id,
       reference,
       status: "running",
       startedAt: Date.now(),
       layers: [],
-    };
-    this.#jobs.set(job.id, job);
-    for (const id of [...this.#jobs.keys()].slice(0, Math.max(0, this.#jobs.size - KEEP))) {
-      if (this.#jobs.get(id)!.status !== "running") this.#jobs.delete(id);
-    }
+    }));
     const layers = new Map<string, LayerProgress>();
     let lastEmit = 0;
     const emit = (force = false) => {
@@ -84,10 +76,5 @@ export class PullJobs extends EventTarget {
       return job;
     });
     return { job, done };
-  }
-
-  /** One job. */
-  get(id: number): PullJob | undefined {
-    return this.#jobs.get(id);
   }
 }
