@@ -19,6 +19,7 @@ import {
   stopContainer,
 } from "../docker/containers.ts";
 import { DockerNotFoundError, DockerUnavailableError } from "../docker/errors.ts";
+import { listEvents } from "../docker/events.ts";
 import { inspectImage, listImages, pullImage, removeImage, tagImage } from "../docker/images.ts";
 import type { ContainerLocks } from "../containers/locks.ts";
 import { containerName, isHelper } from "../containers/lifecycle.ts";
@@ -141,7 +142,14 @@ export async function verifyRunning(
     }
     restarts ??= c.RestartCount ?? 0;
     if ((c.RestartCount ?? 0) > restarts) {
-      throw new VerificationError("the new container restarted");
+      // Running again, its state no longer holds the exit code: its last `die` event does.
+      const dies = await listEvents(docker, {
+        since: Math.floor(startedAt / 1000) - 60,
+        filters: { container: [id], event: ["die"] },
+        signal: options.signal,
+      }).catch(() => []);
+      const code = dies.at(-1)?.attributes.exitCode ?? "?";
+      throw new VerificationError(`the new container restarted (last exit code ${code})`);
     }
     if (state.Health?.Status === "unhealthy") {
       throw new VerificationError("the new container's healthcheck reports unhealthy");

@@ -125,6 +125,17 @@ Deno.test("container and backup routes refuse malformed references before the en
       ["GET", "/api/stacks/jobs/abc"],
       ["POST", `/api/swarm/services/${bad}/scale`],
       ["DELETE", `/api/swarm/stacks/${bad}`],
+      ["GET", `/api/containers/${bad}/cli`],
+      ["GET", "/api/containers/x/cli?mode=fancy"],
+      ["PUT", `/api/containers/${bad}/config`],
+      ["PUT", `/api/containers/${bad}/environment`],
+      ["GET", `/api/containers/${bad}/export`],
+      ["GET", "/api/containers/x/export?secrets=maybe"],
+      ["GET", `/api/containers/${bad}/logs/analysis`],
+      ["GET", "/api/exports?environment=PROD"],
+      ["GET", `/api/health/${bad}/timeline`],
+      ["POST", `/api/stacks/templates/${bad}`],
+      ["GET", "/api/containers/name-check"],
     ]
   ) {
     await t.step(`${method} ${decodeURIComponent(path)}`, async () => {
