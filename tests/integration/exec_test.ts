@@ -56,10 +56,17 @@ Deno.test("exec terminal over WebSocket", async (t) => {
     ws.send(JSON.stringify({ type: "input", data: "echo $((6*7))\n" }));
     assert.match(await out, /42/);
     ws.send(JSON.stringify({ type: "resize", cols: 100, rows: 30 }));
-    await sleep(300);
+    // The resize is an engine call beside the input stream: ask until the TTY has it (under
+    // load a fixed wait was not enough in CI).
     const size = waitForOutput(ws, /30 100/);
-    ws.send(new TextEncoder().encode("stty size\n"));
-    assert.match(await size, /30 100/);
+    const ask = () => ws.send(new TextEncoder().encode("stty size\n"));
+    ask();
+    const again = setInterval(ask, 500);
+    try {
+      assert.match(await size, /30 100/);
+    } finally {
+      clearInterval(again);
+    }
     ws.close();
   });
 
