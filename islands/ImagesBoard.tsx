@@ -5,7 +5,7 @@
  */
 import { useSignal } from "@preact/signals";
 import { formatBytes } from "../lib/shared/format.ts";
-import { api, problemText } from "./_api.ts";
+import { api, problemText, useActions } from "./_api.ts";
 
 interface Image {
   id: string;
@@ -39,20 +39,10 @@ export default function ImagesBoard(props: ImagesBoardProps) {
   const filter = useSignal("");
   const reference = useSignal("");
   const pull = useSignal<PullJob | null>(null);
-  const status = useSignal("");
-  const error = useSignal("");
+  const { status, error, act } = useActions(() => load());
   const load = async () => {
     images.value = await api<Image[]>("GET", "/api/images")
       .catch((err) => (error.value = problemText(err), images.value));
-  };
-  const act = async (fn: () => Promise<string>) => {
-    status.value = error.value = "";
-    try {
-      status.value = await fn();
-    } catch (err) {
-      error.value = problemText(err);
-    }
-    await load();
   };
   const startPull = async (e: Event) => {
     e.preventDefault();

@@ -6,7 +6,7 @@
  */
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
-import { api, problemText } from "./_api.ts";
+import { api, problemText, useActions } from "./_api.ts";
 
 interface NetworkView {
   id: string;
@@ -58,21 +58,11 @@ export interface NetworksBoardProps {
 /** The networks list, wizard and IPAM tools. */
 export default function NetworksBoard(props: NetworksBoardProps) {
   const networks = useSignal(props.networks);
-  const status = useSignal("");
-  const error = useSignal("");
+  const { status, error, act } = useActions(() => load());
   const open = useSignal<string | null>(null);
   const load = async () => {
     networks.value = await api<NetworkView[]>("GET", "/api/networks")
       .catch((err) => (error.value = problemText(err), networks.value));
-  };
-  const act = async (fn: () => Promise<string>) => {
-    status.value = error.value = "";
-    try {
-      status.value = await fn();
-    } catch (err) {
-      error.value = problemText(err);
-    }
-    await load();
   };
   const path = (n: string, rest = "") => `/api/networks/${encodeURIComponent(n)}${rest}`;
   return (

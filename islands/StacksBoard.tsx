@@ -5,7 +5,7 @@
  */
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
-import { api, ApiError, problemText, withConfirmation } from "./_api.ts";
+import { api, ApiError, problemText, useActions, withConfirmation } from "./_api.ts";
 
 interface Stack {
   name: string;
@@ -56,20 +56,10 @@ export default function StacksBoard(props: StacksBoardProps) {
     null,
   );
   const job = useSignal<Job | null>(null);
-  const status = useSignal("");
-  const error = useSignal("");
+  const { status, error, act } = useActions(() => load());
   const load = async () => {
     stacks.value = await api<Stack[]>("GET", "/api/stacks")
       .catch((err) => (error.value = problemText(err), stacks.value));
-  };
-  const act = async (fn: () => Promise<string>) => {
-    status.value = error.value = "";
-    try {
-      status.value = await fn();
-    } catch (err) {
-      error.value = problemText(err);
-    }
-    await load();
   };
   const follow = (started: Job) => {
     job.value = started;

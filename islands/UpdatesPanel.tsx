@@ -12,7 +12,7 @@ import {
   type UpdateRecord,
   type UpdateState,
 } from "../lib/shared/updates.ts";
-import { api, problemText } from "./_api.ts";
+import { api, problemText, useActions } from "./_api.ts";
 
 interface Login {
   registry: string;
@@ -51,9 +51,7 @@ export default function UpdatesPanel(props: UpdatesPanelProps) {
   const progress = useSignal<string[]>([]);
   const run = useSignal<{ status: string; summary: UpdateAllSummary } | null>(null);
   const confirmPrd = useSignal(false);
-  const busy = useSignal(false);
-  const status = useSignal("");
-  const error = useSignal("");
+  const { status, error, busy, act } = useActions(() => reload());
   const login = useSignal({ registry: "", username: "", password: "" });
 
   const reload = async () => {
@@ -65,18 +63,6 @@ export default function UpdatesPanel(props: UpdatesPanelProps) {
     if (u) (states.value = u.states, lastCheck.value = u.lastCheck);
     if (h) history.value = h;
     if (r) registries.value = r;
-  };
-  const act = async (fn: () => Promise<string>) => {
-    status.value = error.value = "";
-    busy.value = true;
-    try {
-      status.value = await fn();
-    } catch (err) {
-      error.value = problemText(err);
-    } finally {
-      busy.value = false;
-    }
-    await reload();
   };
 
   useEffect(() => {

@@ -5,7 +5,7 @@
  */
 import { useSignal } from "@preact/signals";
 import { formatBytes } from "../lib/shared/format.ts";
-import { api, ApiError, problemText } from "./_api.ts";
+import { api, ApiError, problemText, useActions } from "./_api.ts";
 import { Explorer } from "./_explorer.tsx";
 
 interface Volume {
@@ -29,21 +29,11 @@ export default function VolumesBoard(props: VolumesBoardProps) {
   const selected = useSignal<Set<string>>(new Set());
   const filter = useSignal("");
   const name = useSignal("");
-  const status = useSignal("");
-  const error = useSignal("");
+  const { status, error, act } = useActions(() => load());
   const exploring = useSignal<string | null>(null);
   const load = async (sizes = false) => {
     volumes.value = await api<Volume[]>("GET", `/api/volumes?sizes=${sizes}`)
       .catch((err) => (error.value = problemText(err), volumes.value));
-  };
-  const act = async (fn: () => Promise<string>) => {
-    status.value = error.value = "";
-    try {
-      status.value = await fn();
-    } catch (err) {
-      error.value = problemText(err);
-    }
-    await load();
   };
   const needle = filter.value.trim().toLowerCase();
   const shown = volumes.value.filter((v) => !needle || v.name.toLowerCase().includes(needle));

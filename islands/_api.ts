@@ -1,4 +1,5 @@
 /** Typed fetch wrappers for islands: JSON in, JSON out, problem+json into `ApiError`. */
+import { useSignal } from "@preact/signals";
 
 /** An API failure with the server's problem detail. */
 export class ApiError extends Error {
@@ -88,4 +89,27 @@ export async function withConfirmation<T>(call: (confirm?: string) => Promise<T>
     if (typed === null || typed.trim() === "") throw err;
     return await call(typed.trim());
   }
+}
+
+/**
+ * A board's status and error lines and `act`: runs an action that answers what it did, shows
+ * that or the problem, then `reload`s the board. `busy` is true while the action runs.
+ */
+export function useActions(reload: () => Promise<void>) {
+  const status = useSignal("");
+  const error = useSignal("");
+  const busy = useSignal(false);
+  const act = async (fn: () => Promise<string>) => {
+    status.value = error.value = "";
+    busy.value = true;
+    try {
+      status.value = await fn();
+    } catch (err) {
+      error.value = problemText(err);
+    } finally {
+      busy.value = false;
+    }
+    await reload();
+  };
+  return { status, error, busy, act };
 }
