@@ -1,5 +1,5 @@
 /** The router factory every API area uses: zod validation failures become 400 problems. */
-import { OpenAPIHono, type z } from "@hono/zod-openapi";
+import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { ValidationError } from "../lib/errors.ts";
 import type { AppEnv } from "./_env.ts";
 import { zodIssues } from "./_problem.ts";
@@ -31,3 +31,12 @@ export const json = <T extends z.ZodType>(schema: T, description: string) => ({
 export const body = <T extends z.ZodType>(schema: T) => ({
   body: { required: true, content: { "application/json": { schema } } },
 });
+
+/** A Server-Sent Events response, for `createRoute({ responses })`. */
+export const SSE_STREAM = {
+  description: "An SSE stream",
+  content: { "text/event-stream": { schema: z.string() } },
+};
+
+/** Any JSON object, for answers whose shape the OpenAPI document leaves open. */
+export const Any = z.record(z.string(), z.unknown());

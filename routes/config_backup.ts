@@ -15,7 +15,7 @@ import type { SecretBox } from "../lib/secrets/secret_box.ts";
 import { audited } from "./_audit.ts";
 import type { AppEnv } from "./_env.ts";
 import { sendFile } from "./_files.ts";
-import { createRouter } from "./_openapi.ts";
+import { Any, createRouter } from "./_openapi.ts";
 import { PROBLEM_RESPONSES } from "./_problem.ts";
 
 /** Builds the config backup routes (mounted under /api/system/config-backups). */
@@ -30,7 +30,6 @@ export function createConfigBackupRoutes(
   },
 ): OpenAPIHono<AppEnv> {
   const app = createRouter();
-  const Any = z.record(z.string(), z.unknown());
 
   app.openapi(
     createRoute({

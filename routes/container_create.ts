@@ -30,10 +30,8 @@ import { audited } from "./_audit.ts";
 import { nextAddress } from "../lib/networks/networks.ts";
 import { ValidationError } from "../lib/errors.ts";
 import type { AppEnv } from "./_env.ts";
-import { body, createRouter, json } from "./_openapi.ts";
+import { Any, body, createRouter, json } from "./_openapi.ts";
 import { PROBLEM_RESPONSES } from "./_problem.ts";
-
-const Any = z.record(z.string(), z.unknown());
 
 /** Builds the creation routes (mounted under /api/containers, before the `{id}` routes). */
 export function createContainerCreateRoutes(deps: {

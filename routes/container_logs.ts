@@ -5,7 +5,7 @@ import { openContainerLogs, readLastLines } from "../lib/containers/logs.ts";
 import type { DockerClient } from "../lib/docker/client.ts";
 import { ContainerRefSchema } from "../lib/shared/containers.ts";
 import type { AppEnv } from "./_env.ts";
-import { createRouter } from "./_openapi.ts";
+import { createRouter, SSE_STREAM } from "./_openapi.ts";
 import { PROBLEM_RESPONSES } from "./_problem.ts";
 import { sse } from "./_sse.ts";
 
@@ -86,10 +86,7 @@ export function createContainerLogRoutes(deps: { docker: DockerClient }): OpenAP
       summary: "Follow the logs over SSE: `lines` events (batches), `end` when the output ends",
       request: { params, query: LogQuery },
       responses: {
-        200: {
-          description: "An SSE stream",
-          content: { "text/event-stream": { schema: z.string() } },
-        },
+        200: SSE_STREAM,
         ...PROBLEM_RESPONSES,
       },
     }),

@@ -9,7 +9,7 @@ import {
   EVENT_TYPES,
 } from "../lib/shared/events.ts";
 import type { AppEnv } from "./_env.ts";
-import { createRouter } from "./_openapi.ts";
+import { createRouter, SSE_STREAM } from "./_openapi.ts";
 import { PROBLEM_RESPONSES } from "./_problem.ts";
 import { sse } from "./_sse.ts";
 
@@ -97,10 +97,7 @@ export function createEventRoutes(deps: { docker: DockerClient }): OpenAPIHono<A
       summary: "Live engine events over Server-Sent Events (event: engine-event)",
       request: { query: FilterQuery },
       responses: {
-        200: {
-          description: "An SSE stream",
-          content: { "text/event-stream": { schema: z.string() } },
-        },
+        200: SSE_STREAM,
         ...PROBLEM_RESPONSES,
       },
     }),

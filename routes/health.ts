@@ -11,10 +11,8 @@ import { type HealthMonitor, latestChecks, timeline } from "../lib/health/monito
 import { listContainers } from "../lib/docker/containers.ts";
 import { ContainerRefSchema } from "../lib/shared/containers.ts";
 import type { AppEnv } from "./_env.ts";
-import { createRouter, json } from "./_openapi.ts";
+import { Any, createRouter, json } from "./_openapi.ts";
 import { PROBLEM_RESPONSES } from "./_problem.ts";
-
-const Any = z.record(z.string(), z.unknown());
 
 /** Builds the health router (mounted under /api/health). */
 export function createHealthRoutes(

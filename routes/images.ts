@@ -16,7 +16,7 @@ import type { SecretBox } from "../lib/secrets/secret_box.ts";
 import { audited } from "./_audit.ts";
 import { cli } from "../lib/cli/cli.ts";
 import type { AppEnv } from "./_env.ts";
-import { body, createRouter, json } from "./_openapi.ts";
+import { Any, body, createRouter, json, SSE_STREAM } from "./_openapi.ts";
 import { PROBLEM_RESPONSES } from "./_problem.ts";
 import { followJob } from "./_sse.ts";
 
@@ -25,7 +25,6 @@ const ImageRef = z.string().min(1).max(512).regex(
   /^[a-zA-Z0-9][a-zA-Z0-9_.\/:@-]*$/,
   "an image id or reference",
 );
-const Any = z.record(z.string(), z.unknown());
 
 /** Parses a reference, as a 400 when it is not one. */
 function reference(text: string) {
@@ -188,10 +187,7 @@ export function createImageRoutes(
       summary: "Live progress of a pull over SSE (`pull` events with per-layer progress)",
       request: { params: z.object({ id: z.coerce.number().int().min(1) }) },
       responses: {
-        200: {
-          description: "An SSE stream",
-          content: { "text/event-stream": { schema: z.string() } },
-        },
+        200: SSE_STREAM,
         ...PROBLEM_RESPONSES,
       },
     }),

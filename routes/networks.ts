@@ -34,10 +34,9 @@ import { ContainerRefSchema } from "../lib/shared/containers.ts";
 import { audited } from "./_audit.ts";
 import { cli, networkConnect, networkCreate, networkDisconnect } from "../lib/cli/cli.ts";
 import type { AppEnv } from "./_env.ts";
-import { body, createRouter, json } from "./_openapi.ts";
+import { Any, body, createRouter, json } from "./_openapi.ts";
 import { PROBLEM_RESPONSES } from "./_problem.ts";
 
-const Any = z.record(z.string(), z.unknown());
 const NetworkRef = z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/, "a network name or id");
 const Param = z.object({ network: NetworkRef });
 const Ipv4 = z.string().regex(/^\d{1,3}(\.\d{1,3}){3}$/, "an IPv4 address");

@@ -7,11 +7,10 @@ import type { SecretBox } from "../lib/secrets/secret_box.ts";
 import { ChannelInputSchema, NOTIFICATION_EVENTS } from "../lib/shared/notifications.ts";
 import { audited } from "./_audit.ts";
 import type { AppEnv } from "./_env.ts";
-import { createRouter, json } from "./_openapi.ts";
+import { Any, createRouter, json } from "./_openapi.ts";
 import { PROBLEM_RESPONSES } from "./_problem.ts";
 
 const Id = z.object({ id: z.coerce.number().int().min(1) });
-const Any = z.record(z.string(), z.unknown());
 const Body = {
   body: { required: true, content: { "application/json": { schema: ChannelInputSchema } } },
 };

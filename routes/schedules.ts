@@ -19,11 +19,10 @@ import {
 import { ScheduleSpecSchema } from "../lib/shared/schedules.ts";
 import { audited } from "./_audit.ts";
 import type { AppEnv } from "./_env.ts";
-import { createRouter, json } from "./_openapi.ts";
+import { Any, createRouter, json } from "./_openapi.ts";
 import { PROBLEM_RESPONSES } from "./_problem.ts";
 
 const Id = z.object({ id: z.coerce.number().int().min(1) });
-const Any = z.record(z.string(), z.unknown());
 
 /** Builds the schedules router. */
 export function createScheduleRoutes(

@@ -26,11 +26,10 @@ import type { StackJobs } from "../lib/stacks/jobs.ts";
 import { audited, auditRequest } from "./_audit.ts";
 import { cli } from "../lib/cli/cli.ts";
 import type { AppEnv } from "./_env.ts";
-import { body, createRouter, json } from "./_openapi.ts";
+import { Any, body, createRouter, json, SSE_STREAM } from "./_openapi.ts";
 import { PROBLEM_RESPONSES } from "./_problem.ts";
 import { followJob } from "./_sse.ts";
 
-const Any = z.record(z.string(), z.unknown());
 const Name = z.object({
   name: z.string().regex(STACK_NAME, "a stack name: lower-case letters, digits, '_' and '-'"),
 });
@@ -173,10 +172,7 @@ export function createStackRoutes(
       summary: "A deploy's steps over SSE (`job` events)",
       request: { params: z.object({ id: z.coerce.number().int().min(1) }) },
       responses: {
-        200: {
-          description: "An SSE stream",
-          content: { "text/event-stream": { schema: z.string() } },
-        },
+        200: SSE_STREAM,
         ...PROBLEM_RESPONSES,
       },
     }),

@@ -12,7 +12,7 @@ import { StatsPointSchema, StatsSnapshotSchema } from "../lib/shared/stats.ts";
 import { toStatsPoint } from "../lib/stats/compute.ts";
 import type { StatsCache } from "../lib/stats/stats_cache.ts";
 import type { AppEnv } from "./_env.ts";
-import { createRouter, json } from "./_openapi.ts";
+import { createRouter, json, SSE_STREAM } from "./_openapi.ts";
 import { PROBLEM_RESPONSES } from "./_problem.ts";
 import { sse } from "./_sse.ts";
 
@@ -80,10 +80,7 @@ export function createContainerStatsRoutes(deps: { docker: DockerClient }): Open
       summary: "Live stats over SSE (`stats` events about every second, `end` when it stops)",
       request: { params },
       responses: {
-        200: {
-          description: "An SSE stream",
-          content: { "text/event-stream": { schema: z.string() } },
-        },
+        200: SSE_STREAM,
         ...PROBLEM_RESPONSES,
       },
     }),

@@ -33,11 +33,10 @@ import {
 import { audited } from "./_audit.ts";
 import { contentDisposition } from "./_files.ts";
 import type { AppEnv } from "./_env.ts";
-import { body, createRouter, json } from "./_openapi.ts";
+import { Any, body, createRouter, json } from "./_openapi.ts";
 import { PROBLEM_RESPONSES } from "./_problem.ts";
 import { RestoreBodySchema } from "./backups.ts";
 
-const Any = z.record(z.string(), z.unknown());
 const Id = z.object({ id: z.coerce.number().int().min(1) });
 const IdFile = z.object({ id: z.coerce.number().int().min(1), file: z.string().max(255) });
 

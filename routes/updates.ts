@@ -20,7 +20,7 @@ import { getHistory, setPolicy } from "../lib/updates/store.ts";
 import { historyViews } from "../lib/updates/updater.ts";
 import { audited, auditRequest } from "./_audit.ts";
 import { type AppEnv, principalName } from "./_env.ts";
-import { body, createRouter, json } from "./_openapi.ts";
+import { body, createRouter, json, SSE_STREAM } from "./_openapi.ts";
 import { PROBLEM_RESPONSES } from "./_problem.ts";
 import { relay, sse } from "./_sse.ts";
 
@@ -287,10 +287,7 @@ export function createUpdateRoutes(deps: {
       tags: ["updates"],
       summary: "Live update progress over SSE (`step`, `outcome`, `run` and `check` events)",
       responses: {
-        200: {
-          description: "An SSE stream",
-          content: { "text/event-stream": { schema: z.string() } },
-        },
+        200: SSE_STREAM,
         ...PROBLEM_RESPONSES,
       },
     }),
