@@ -7,7 +7,7 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { DatabaseSync } from "node:sqlite";
 import type { DockerClient } from "../lib/docker/client.ts";
 import { pruneDanglingImages, removeImage, tagImage } from "../lib/docker/images.ts";
-import { NotFoundError, ValidationError } from "../lib/errors.ts";
+import { ValidationError } from "../lib/errors.ts";
 import { pullAuthFor } from "../lib/images/credentials.ts";
 import { assertImageRemovable, listImageViews } from "../lib/images/images.ts";
 import type { PullJobs } from "../lib/images/pulls.ts";
@@ -16,9 +16,9 @@ import type { SecretBox } from "../lib/secrets/secret_box.ts";
 import { audited } from "./_audit.ts";
 import { cli } from "../lib/cli/cli.ts";
 import type { AppEnv } from "./_env.ts";
-import { Any, body, createRouter, json, SSE_STREAM } from "./_openapi.ts";
+import { createJobRoutes } from "./_jobs.ts";
+import { Any, body, createRouter, json } from "./_openapi.ts";
 import { PROBLEM_RESPONSES } from "./_problem.ts";
-import { followJob } from "./_sse.ts";
 
 /** An image id (`sha256:…`, or a prefix) or reference. */
 const ImageRef = z.string().min(1).max(512).regex(
@@ -163,40 +163,15 @@ export function createImageRoutes(
     },
   );
 
-  app.openapi(
-    createRoute({
-      method: "get",
-      path: "/pulls/{id}",
-      tags: ["images"],
+  app.route(
+    "/pulls",
+    createJobRoutes(deps.pulls, {
+      tag: "images",
+      event: "pull",
+      missing: "No such pull",
       summary: "One pull job",
-      request: { params: z.object({ id: z.coerce.number().int().min(1) }) },
-      responses: { 200: json(Any, "The pull job"), ...PROBLEM_RESPONSES },
+      streamSummary: "Live progress of a pull over SSE (`pull` events with per-layer progress)",
     }),
-    (c) => {
-      const job = deps.pulls.get(c.req.valid("param").id);
-      if (!job) throw new NotFoundError("No such pull");
-      return c.json(job as unknown as Record<string, unknown>, 200);
-    },
-  );
-
-  app.openapi(
-    createRoute({
-      method: "get",
-      path: "/pulls/{id}/stream",
-      tags: ["images"],
-      summary: "Live progress of a pull over SSE (`pull` events with per-layer progress)",
-      request: { params: z.object({ id: z.coerce.number().int().min(1) }) },
-      responses: {
-        200: SSE_STREAM,
-        ...PROBLEM_RESPONSES,
-      },
-    }),
-    (c) => {
-      const id = c.req.valid("param").id;
-      const job = deps.pulls.get(id);
-      if (!job) throw new NotFoundError("No such pull");
-      return followJob(c, deps.pulls, "pull", job);
-    },
   );
   return app;
 }

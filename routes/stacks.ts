@@ -26,9 +26,9 @@ import type { StackJobs } from "../lib/stacks/jobs.ts";
 import { audited, auditRequest } from "./_audit.ts";
 import { cli } from "../lib/cli/cli.ts";
 import type { AppEnv } from "./_env.ts";
-import { Any, body, createRouter, json, SSE_STREAM } from "./_openapi.ts";
+import { createJobRoutes } from "./_jobs.ts";
+import { Any, body, createRouter, json } from "./_openapi.ts";
 import { PROBLEM_RESPONSES } from "./_problem.ts";
-import { followJob } from "./_sse.ts";
 
 const Name = z.object({
   name: z.string().regex(STACK_NAME, "a stack name: lower-case letters, digits, '_' and '-'"),
@@ -148,40 +148,15 @@ export function createStackRoutes(
     },
   );
 
-  app.openapi(
-    createRoute({
-      method: "get",
-      path: "/jobs/{id}",
-      tags: ["stacks"],
+  app.route(
+    "/jobs",
+    createJobRoutes(deps.jobs, {
+      tag: "stacks",
+      event: "job",
+      missing: "No such deploy",
       summary: "One deploy job with its steps",
-      request: { params: z.object({ id: z.coerce.number().int().min(1) }) },
-      responses: { 200: json(Any, "The job"), ...PROBLEM_RESPONSES },
+      streamSummary: "A deploy's steps over SSE (`job` events)",
     }),
-    (c) => {
-      const job = deps.jobs.get(c.req.valid("param").id);
-      if (!job) throw new NotFoundError("No such deploy");
-      return c.json(job as unknown as Record<string, unknown>, 200);
-    },
-  );
-
-  app.openapi(
-    createRoute({
-      method: "get",
-      path: "/jobs/{id}/stream",
-      tags: ["stacks"],
-      summary: "A deploy's steps over SSE (`job` events)",
-      request: { params: z.object({ id: z.coerce.number().int().min(1) }) },
-      responses: {
-        200: SSE_STREAM,
-        ...PROBLEM_RESPONSES,
-      },
-    }),
-    (c) => {
-      const id = c.req.valid("param").id;
-      const job = deps.jobs.get(id);
-      if (!job) throw new NotFoundError("No such deploy");
-      return followJob(c, deps.jobs, "job", job);
-    },
   );
 
   app.openapi(
