@@ -49,7 +49,7 @@ import type { RateLimiter } from "../lib/ratelimit/rate_limiter.ts";
 import { ContainerNameSchema, ContainerRefSchema } from "../lib/shared/containers.ts";
 import { audited, auditRequest } from "./_audit.ts";
 import type { AppEnv } from "./_env.ts";
-import { body, createRouter, json, SSE_STREAM } from "./_openapi.ts";
+import { Any, body, createRouter, json, SSE_STREAM } from "./_openapi.ts";
 import { PROBLEM_RESPONSES } from "./_problem.ts";
 
 /** What the backup routes need. */
@@ -145,7 +145,7 @@ export function createBackupRoutes(deps: BackupRouteDeps): OpenAPIHono<AppEnv> {
       tags: ["backups"],
       summary: "Backups in the local vault, newest first (from their sidecars)",
       responses: {
-        200: json(z.array(z.record(z.string(), z.unknown())), "Backups"),
+        200: json(z.array(Any), "Backups"),
         ...PROBLEM_RESPONSES,
       },
     }),
@@ -176,8 +176,8 @@ export function createBackupRoutes(deps: BackupRouteDeps): OpenAPIHono<AppEnv> {
         ),
       },
       responses: {
-        202: json(z.record(z.string(), z.unknown()), "The queued job"),
-        200: json(z.record(z.string(), z.unknown()), "The finished job (wait=true)"),
+        202: json(Any, "The queued job"),
+        200: json(Any, "The finished job (wait=true)"),
         ...PROBLEM_RESPONSES,
       },
     }),
@@ -264,7 +264,7 @@ export function createBackupRoutes(deps: BackupRouteDeps): OpenAPIHono<AppEnv> {
       tags: ["backups"],
       summary: "Recent backup jobs, newest first",
       responses: {
-        200: json(z.array(z.record(z.string(), z.unknown())), "Jobs"),
+        200: json(z.array(Any), "Jobs"),
         ...PROBLEM_RESPONSES,
       },
     }),
@@ -298,7 +298,7 @@ export function createBackupRoutes(deps: BackupRouteDeps): OpenAPIHono<AppEnv> {
       tags: ["backups"],
       summary: "Cancel a queued or running backup job",
       request: { params: z.object({ id: z.coerce.number().int().min(1) }) },
-      responses: { 200: json(z.record(z.string(), z.unknown()), "The job"), ...PROBLEM_RESPONSES },
+      responses: { 200: json(Any, "The job"), ...PROBLEM_RESPONSES },
     }),
     (c) => {
       const { id } = c.req.valid("param");
@@ -316,7 +316,7 @@ export function createBackupRoutes(deps: BackupRouteDeps): OpenAPIHono<AppEnv> {
       summary: "Re-hash every member against SHA256SUMS and the file against its sidecar",
       request: { params: FileParam },
       responses: {
-        200: json(z.record(z.string(), z.unknown()), "Verification report"),
+        200: json(Any, "Verification report"),
         ...PROBLEM_RESPONSES,
       },
     }),
@@ -356,7 +356,7 @@ export function createBackupRoutes(deps: BackupRouteDeps): OpenAPIHono<AppEnv> {
         ),
       },
       responses: {
-        200: json(z.record(z.string(), z.unknown()), "What was restored"),
+        200: json(Any, "What was restored"),
         ...PROBLEM_RESPONSES,
       },
     }),
@@ -427,7 +427,7 @@ export function createBackupRoutes(deps: BackupRouteDeps): OpenAPIHono<AppEnv> {
         query: z.object({ limit: z.coerce.number().int().min(1).max(50_000).default(5000) }),
       },
       responses: {
-        200: json(z.record(z.string(), z.unknown()), "Manifest and trees"),
+        200: json(Any, "Manifest and trees"),
         ...PROBLEM_RESPONSES,
       },
     }),
@@ -458,7 +458,7 @@ export function createBackupRoutes(deps: BackupRouteDeps): OpenAPIHono<AppEnv> {
         },
       },
       responses: {
-        201: json(z.record(z.string(), z.unknown()), "The link with its token (shown once)"),
+        201: json(Any, "The link with its token (shown once)"),
         ...PROBLEM_RESPONSES,
       },
     }),
@@ -485,7 +485,7 @@ export function createBackupRoutes(deps: BackupRouteDeps): OpenAPIHono<AppEnv> {
       tags: ["backups"],
       summary: "Network backups (definitions: driver, IPAM, options, labels), newest first",
       responses: {
-        200: json(z.array(z.record(z.string(), z.unknown())), "Network backups"),
+        200: json(z.array(Any), "Network backups"),
         ...PROBLEM_RESPONSES,
       },
     }),
@@ -500,7 +500,7 @@ export function createBackupRoutes(deps: BackupRouteDeps): OpenAPIHono<AppEnv> {
       summary: "Back up a network's definition",
       request: { ...body(z.object({ network: z.string().min(1).max(255) }).strict()) },
       responses: {
-        201: json(z.record(z.string(), z.unknown()), "The network backup"),
+        201: json(Any, "The network backup"),
         ...PROBLEM_RESPONSES,
       },
     }),
@@ -607,7 +607,7 @@ export function createBackupRoutes(deps: BackupRouteDeps): OpenAPIHono<AppEnv> {
       tags: ["backups"],
       summary: "Download links (active, and expired in the last week); tokens are never shown",
       responses: {
-        200: json(z.array(z.record(z.string(), z.unknown())), "Links"),
+        200: json(z.array(Any), "Links"),
         ...PROBLEM_RESPONSES,
       },
     }),
@@ -621,7 +621,7 @@ export function createBackupRoutes(deps: BackupRouteDeps): OpenAPIHono<AppEnv> {
       tags: ["backups"],
       summary: "Revoke a download link",
       request: { params: z.object({ id: z.uuid() }) },
-      responses: { 200: json(z.record(z.string(), z.unknown()), "The link"), ...PROBLEM_RESPONSES },
+      responses: { 200: json(Any, "The link"), ...PROBLEM_RESPONSES },
     }),
     (c) => {
       const { id } = c.req.valid("param");
@@ -649,7 +649,7 @@ export function createBackupRoutes(deps: BackupRouteDeps): OpenAPIHono<AppEnv> {
         },
       },
       responses: {
-        201: json(z.record(z.string(), z.unknown()), "The stored backup (its sidecar)"),
+        201: json(Any, "The stored backup (its sidecar)"),
         ...PROBLEM_RESPONSES,
       },
     }),

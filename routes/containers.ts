@@ -30,7 +30,7 @@ import {
 } from "../lib/shared/containers.ts";
 import { audited, auditRequest } from "./_audit.ts";
 import type { AppEnv } from "./_env.ts";
-import { createRouter, json } from "./_openapi.ts";
+import { Any, createRouter, json } from "./_openapi.ts";
 import { PROBLEM_RESPONSES, ProblemSchema } from "./_problem.ts";
 
 /** What the container routes need. */
@@ -200,7 +200,7 @@ export function createContainerRoutes(deps: ContainerRouteDeps): OpenAPIHono<App
         query: z.object({ reveal: z.enum(["true", "false"]).default("false") }).strict(),
       },
       responses: {
-        200: json(z.record(z.string(), z.unknown()), "Raw inspect output"),
+        200: json(Any, "Raw inspect output"),
         ...ENGINE_ERRORS,
       },
     }),

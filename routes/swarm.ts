@@ -5,10 +5,9 @@ import type { DockerClient } from "../lib/docker/client.ts";
 import { removeSwarmStack, scaleService, serviceTasks, swarmOverview } from "../lib/swarm/swarm.ts";
 import { audited } from "./_audit.ts";
 import type { AppEnv } from "./_env.ts";
-import { body, createRouter, json } from "./_openapi.ts";
+import { Any, body, createRouter, json } from "./_openapi.ts";
 import { PROBLEM_RESPONSES } from "./_problem.ts";
 
-const Any = z.record(z.string(), z.unknown());
 const Ref = z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/, "a service name or id");
 
 /** Builds the swarm router. */

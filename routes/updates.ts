@@ -20,11 +20,10 @@ import { getHistory, setPolicy } from "../lib/updates/store.ts";
 import { historyViews } from "../lib/updates/updater.ts";
 import { audited, auditRequest } from "./_audit.ts";
 import { type AppEnv, principalName } from "./_env.ts";
-import { body, createRouter, json, SSE_STREAM } from "./_openapi.ts";
+import { Any, body, createRouter, json, SSE_STREAM } from "./_openapi.ts";
 import { PROBLEM_RESPONSES } from "./_problem.ts";
 import { relay, sse } from "./_sse.ts";
 
-const Any = z.record(z.string(), z.unknown());
 const Id = z.object({ id: z.coerce.number().int().min(1) });
 const Container = z.object({ container: ContainerRefSchema });
 const Registry = z.string().max(255).regex(

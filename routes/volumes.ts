@@ -20,11 +20,10 @@ import { contentDisposition } from "./_files.ts";
 import { cli, volumeCreate } from "../lib/cli/cli.ts";
 import { audited } from "./_audit.ts";
 import type { AppEnv } from "./_env.ts";
-import { body, createRouter, json } from "./_openapi.ts";
+import { Any, body, createRouter, json } from "./_openapi.ts";
 import { PROBLEM_RESPONSES } from "./_problem.ts";
 
 const VolumeName = z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,254}$/, "a volume name");
-const Any = z.record(z.string(), z.unknown());
 /** Files larger than this are not shown as text. */
 const VIEW_MAX_BYTES = 256 * 1024;
 
