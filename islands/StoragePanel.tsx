@@ -3,22 +3,12 @@
  * keys — the secret key is write-only), test connection showing which step failed, remove.
  */
 import { useSignal } from "@preact/signals";
+import type { TargetView } from "../lib/shared/storage.ts";
 import { api, problemText } from "./_api.ts";
-
-interface Target {
-  id: number;
-  name: string;
-  endpoint: string;
-  region: string;
-  bucket: string;
-  prefix: string;
-  pathStyle: boolean;
-  accessKeyId: string;
-}
 
 /** Props of StoragePanel. */
 export interface StoragePanelProps {
-  targets: Target[];
+  targets: TargetView[];
 }
 
 interface Report {
@@ -35,11 +25,11 @@ function reportText(r: Report): string {
 /** Targets list and editor. */
 export default function StoragePanel(props: StoragePanelProps) {
   const targets = useSignal(props.targets);
-  const editing = useSignal<Target | "new" | null>(null);
+  const editing = useSignal<TargetView | "new" | null>(null);
   const status = useSignal("");
   const error = useSignal("");
   const reload = async () => {
-    targets.value = await api<Target[]>("GET", "/api/storage").catch(() => targets.value);
+    targets.value = await api<TargetView[]>("GET", "/api/storage").catch(() => targets.value);
   };
   return (
     <div class="storage">
@@ -103,7 +93,7 @@ export default function StoragePanel(props: StoragePanelProps) {
 }
 
 function TargetEditor(
-  props: { initial: Target | null; onDone: (t: string) => void; onCancel: () => void },
+  props: { initial: TargetView | null; onDone: (t: string) => void; onCancel: () => void },
 ) {
   const i = props.initial;
   const fields = {

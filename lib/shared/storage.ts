@@ -16,3 +16,16 @@ export const S3TargetSchema = z.object({
 }).strict();
 /** An S3 target as saved. */
 export type S3TargetInput = z.infer<typeof S3TargetSchema>;
+
+/** A target as the API shows it (no secret). */
+export interface TargetView {
+  id: number;
+  name: string;
+  endpoint: string;
+  region: string;
+  bucket: string;
+  prefix: string;
+  pathStyle: boolean;
+  accessKeyId: string;
+  hasSecret: true;
+}

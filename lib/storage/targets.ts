@@ -6,21 +6,8 @@ import type { DatabaseSync } from "node:sqlite";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 import type { SecretBox } from "../secrets/secret_box.ts";
 import { assertOutboundUrl } from "../notify/url_guard.ts";
-import type { S3TargetInput } from "../shared/storage.ts";
+import type { S3TargetInput, TargetView } from "../shared/storage.ts";
 import { S3Client, type S3Config } from "./s3_client.ts";
-
-/** A target as the API shows it (no secret). */
-export interface TargetView {
-  id: number;
-  name: string;
-  endpoint: string;
-  region: string;
-  bucket: string;
-  prefix: string;
-  pathStyle: boolean;
-  accessKeyId: string;
-  hasSecret: true;
-}
 
 interface Row {
   id: number;
