@@ -11,6 +11,7 @@ import {
   inspectNetwork,
   listNetworks,
   type NetworkDefinition,
+  networkDefinition,
 } from "../docker/networks.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 import { fileStamp, safeNamePart } from "./format.ts";
@@ -85,16 +86,7 @@ export async function backupNetwork(
     tool: `bosun ${meta.version}`,
     server: meta.server,
     created: created.toISOString(),
-    network: {
-      name: n.name,
-      driver: n.driver,
-      internal: n.internal,
-      attachable: n.attachable,
-      enableIPv6: n.enableIPv6,
-      ipam: n.ipam,
-      options: n.options,
-      labels: n.labels,
-    },
+    network: networkDefinition(n),
     containers: n.containers.map((c) => ({ name: c.name, ipv4: c.ipv4 })),
   };
   const file = fileName(meta.server, n.name, created);

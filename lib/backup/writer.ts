@@ -24,7 +24,7 @@ import {
 import { exportImage, inspectImage } from "../docker/images.ts";
 import { inspectVolume } from "../docker/volumes.ts";
 import { containerName, isHelper } from "../containers/lifecycle.ts";
-import { inspectNetwork } from "../docker/networks.ts";
+import { inspectNetwork, networkDefinition } from "../docker/networks.ts";
 import { NotFoundError } from "../errors.ts";
 import { COMMAND_LABELS, parseCommandLabel, runCommand } from "./commands.ts";
 import { createHelper, type HelperMount, removeHelper } from "./helper.ts";
@@ -259,16 +259,7 @@ async function stackManifest(
   }
   for (const name of networks) {
     const n = await inspectNetwork(docker, name, { signal: req.signal });
-    const def = {
-      name: n.name,
-      driver: n.driver,
-      internal: n.internal,
-      attachable: n.attachable,
-      enableIPv6: n.enableIPv6,
-      ipam: n.ipam,
-      options: n.options,
-      labels: n.labels,
-    };
+    const def = networkDefinition(n);
     members.push({ name: `networks/${name}.json`, text: JSON.stringify(def, null, 2) });
   }
   const states = new Set(parts.map((p) => p.manifest.container.state));

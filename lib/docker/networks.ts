@@ -100,6 +100,20 @@ export interface NetworkDefinition {
   labels: Record<string, string>;
 }
 
+/** The definition `n` was created from, to create it again. */
+export function networkDefinition(n: NetworkInspect): NetworkDefinition {
+  return {
+    name: n.name,
+    driver: n.driver,
+    internal: n.internal,
+    attachable: n.attachable,
+    enableIPv6: n.enableIPv6,
+    ipam: n.ipam,
+    options: n.options,
+    labels: n.labels,
+  };
+}
+
 /** `POST /networks/create`; resolves with the new network's id. */
 export async function createNetwork(
   docker: DockerClient,

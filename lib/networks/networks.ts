@@ -13,6 +13,7 @@ import {
   disconnectNetwork,
   inspectNetwork,
   listNetworks,
+  networkDefinition,
   type NetworkInspect,
   removeNetwork,
 } from "../docker/networks.ts";
@@ -318,15 +319,7 @@ export async function recreateSmaller(
   if (users.length > size - 3) {
     throw new ConflictError(`${users.length} containers do not fit in /${smaller.prefix}`);
   }
-  const def = {
-    name: n.name,
-    driver: n.driver,
-    internal: n.internal,
-    attachable: n.attachable,
-    enableIPv6: n.enableIPv6,
-    options: n.options,
-    labels: n.labels,
-  };
+  const def = networkDefinition(n);
   const reconnect = async (id: string, cidr: Cidr, gateway: number | undefined) => {
     const used = new Set<number>();
     const plan = users.map((u) => {
@@ -384,7 +377,7 @@ export async function recreateSmaller(
         }
         await removeNetwork(docker, current.id).catch(() => {});
       }
-      const id = await createNetwork(docker, { ...def, ipam: n.ipam });
+      const id = await createNetwork(docker, def);
       await reconnect(id, v4.subnet, v4.gateway);
       db.prepare("UPDATE network_meta SET network_id = ? WHERE network_id = ?").run(id, n.id);
       db.prepare("UPDATE ip_reservations SET network_id = ? WHERE network_id = ?").run(id, n.id);
