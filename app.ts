@@ -146,6 +146,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     locks: deps.locks,
   };
   const hardware = deps.hardware;
+  const serverName = () => getSettings(deps.db, { serverName: deps.defaultServerName }).serverName;
   app.route(
     "/api/containers",
     createContainerCreateRoutes({
@@ -220,7 +221,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       db: deps.db,
       limiter: deps.limiter,
       vaultDir: deps.vaultDir,
-      serverName: () => getSettings(deps.db, { serverName: deps.defaultServerName }).serverName,
+      serverName,
       version: deps.version,
       selfId: deps.selfId,
       notifier: deps.notifier,
@@ -250,7 +251,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       db: deps.db,
       dataDir: deps.dataDir,
       vaultDir: deps.vaultDir,
-      serverName: () => getSettings(deps.db, { serverName: deps.defaultServerName }).serverName,
+      serverName,
       version: deps.version,
       secrets: deps.secrets,
     }),

@@ -155,7 +155,8 @@ async function run(config: Config, log: Logger): Promise<number> {
 
   const hostname = safeHostname();
   const defaultServerName = hostname.replace(/[^A-Za-z0-9._-]/g, "-") || "bosun";
-  const serverName = () => getSettings(db, { serverName: defaultServerName }).serverName;
+  const settings = () => getSettings(db, { serverName: defaultServerName });
+  const serverName = () => settings().serverName;
   const locks = new ContainerLocks();
   const selfId = await detectSelfContainerId(docker, {
     configured: config.selfContainer,
@@ -166,9 +167,9 @@ async function run(config: Config, log: Logger): Promise<number> {
     vaultDir,
     serverName,
     version: VERSION,
-    labelCommands: () => getSettings(db, { serverName: defaultServerName }).backupLabelCommands,
+    labelCommands: () => settings().backupLabelCommands,
     files: () => {
-      const s = getSettings(db, { serverName: defaultServerName });
+      const s = settings();
       const [uid, gid] = s.backupFileOwner.split(":").map(Number);
       return {
         mode: parseInt(s.backupFileMode, 8),
@@ -234,8 +235,7 @@ async function run(config: Config, log: Logger): Promise<number> {
     log,
     notifier,
     defaultServerName,
-    stabilizeMs: () =>
-      getSettings(db, { serverName: defaultServerName }).updateStabilizeSeconds * 1000,
+    stabilizeMs: () => settings().updateStabilizeSeconds * 1000,
     healthTimeoutMs: config.updateHealthTimeout,
     hostEnvironment: () => hostEnvironment(db),
   });
@@ -257,7 +257,7 @@ async function run(config: Config, log: Logger): Promise<number> {
     db,
     log,
     notifier,
-    settings: () => getSettings(db, { serverName: defaultServerName }),
+    settings,
     statsOf: (id) => stats.snapshot().containers.find((c) => c.id === id)?.latest ?? null,
   });
   health.start();
