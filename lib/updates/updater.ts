@@ -374,9 +374,10 @@ export async function updateContainer(
     });
     try {
       if (wasRunning) {
-        step("verifying", `must keep running for ${Math.round(deps.stabilizeMs() / 1000)} s`);
+        const windowMs = deps.stabilizeMs();
+        step("verifying", `must keep running for ${Math.round(windowMs / 1000)} s`);
         await verifyRunning(docker, recreated.id, {
-          windowMs: deps.stabilizeMs(),
+          windowMs,
           healthTimeoutMs: deps.healthTimeoutMs,
           signal,
           onStep: (s) => step(s),
