@@ -34,6 +34,7 @@ import {
   NotFoundError,
   ValidationError,
 } from "../errors.ts";
+import { writeAtomically } from "../backup/writer.ts";
 import { effectiveEnvironment } from "../containers/safety.ts";
 import {
   type MountSpec,
@@ -86,12 +87,6 @@ export async function readStackFiles(
   }
 }
 
-async function writeAtomic(path: string, text: string): Promise<void> {
-  const tmp = `${path}.tmp-${crypto.randomUUID().slice(0, 8)}`;
-  await Deno.writeTextFile(tmp, text, { mode: 0o600 });
-  await Deno.rename(tmp, path);
-}
-
 /** Validates and stores a stack's compose file (and `.env`); resolves with the warnings. */
 export async function saveStackFiles(
   dataDir: string,
@@ -101,8 +96,8 @@ export async function saveStackFiles(
   const spec = parseCompose(files.compose, parseEnvFile(files.env ?? ""));
   const dir = stackDir(dataDir, name);
   await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
-  await writeAtomic(`${dir}/compose.yaml`, files.compose);
-  if (files.env !== undefined) await writeAtomic(`${dir}/.env`, files.env);
+  await writeAtomically(`${dir}/compose.yaml`, files.compose);
+  if (files.env !== undefined) await writeAtomically(`${dir}/.env`, files.env);
   return spec.warnings;
 }
 
