@@ -24,6 +24,29 @@ const NS = 1e9;
 
 type Body = Record<string, unknown>;
 
+/** A network endpoint of a create request. */
+export interface Endpoint {
+  IPAMConfig?: { IPv4Address?: string } | null;
+  Aliases?: string[] | null;
+}
+
+/** A create request's network endpoints, by network name. */
+export function endpointsOf(body: Body): Record<string, Endpoint> {
+  return ((body.NetworkingConfig as Body | undefined)?.EndpointsConfig ?? {}) as Record<
+    string,
+    Endpoint
+  >;
+}
+
+/** A `HostConfig`'s restart policy as `--restart` and compose write it; undefined for none. */
+export function restartText(host: Body): string | undefined {
+  const restart = host.RestartPolicy as { Name?: string; MaximumRetryCount?: number } | undefined;
+  if (!restart?.Name || restart.Name === "no") return undefined;
+  return restart.Name === "on-failure" && restart.MaximumRetryCount
+    ? `on-failure:${restart.MaximumRetryCount}`
+    : restart.Name;
+}
+
 /**
  * The flags (as word pairs) and trailing words of `docker run` for a create request
  * (`Config` fields with `HostConfig` and `NetworkingConfig`, as `POST /containers/create`
@@ -68,20 +91,10 @@ export function runWords(
       flags.push(["-v", `${src}${m.Target}${m.ReadOnly ? ":ro" : ""}`]);
     }
   }
-  const restart = host.RestartPolicy as { Name?: string; MaximumRetryCount?: number } | undefined;
-  if (restart?.Name && restart.Name !== "no") {
-    flags.push([
-      "--restart",
-      restart.Name === "on-failure" && restart.MaximumRetryCount
-        ? `on-failure:${restart.MaximumRetryCount}`
-        : restart.Name,
-    ]);
-  }
+  const restart = restartText(host);
+  if (restart) flags.push(["--restart", restart]);
   const mode = String(host.NetworkMode ?? "");
-  const endpoints = ((body.NetworkingConfig as Body | undefined)?.EndpointsConfig ?? {}) as Record<
-    string,
-    { IPAMConfig?: { IPv4Address?: string } | null; Aliases?: string[] | null }
-  >;
+  const endpoints = endpointsOf(body);
   if (mode && mode !== "default" && mode !== "bridge") flags.push(["--network", mode]);
   const primary = endpoints[mode];
   if (primary?.IPAMConfig?.IPv4Address) flags.push(["--ip", primary.IPAMConfig.IPv4Address]);
@@ -134,10 +147,7 @@ export function runWords(
 /** Other networks to connect after `docker run` (a container on several networks). */
 function extraConnects(name: string, body: Body): string[] {
   const mode = String((body.HostConfig as Body | undefined)?.NetworkMode ?? "");
-  const endpoints = ((body.NetworkingConfig as Body | undefined)?.EndpointsConfig ?? {}) as Record<
-    string,
-    { IPAMConfig?: { IPv4Address?: string } | null; Aliases?: string[] | null }
-  >;
+  const endpoints = endpointsOf(body);
   return Object.entries(endpoints).filter(([n]) => n !== mode).map(([n, e]) =>
     networkConnect(n, name, e.IPAMConfig?.IPv4Address, e.Aliases ?? [])
   );

@@ -5,7 +5,7 @@ import { inspectImage } from "../docker/images.ts";
 import { inspectNetwork } from "../docker/networks.ts";
 import { containerName } from "../containers/lifecycle.ts";
 import { planCreate, rebaseOnImage } from "../containers/recreate.ts";
-import { type CliMode, runCommand } from "./cli.ts";
+import { type CliMode, endpointsOf, runCommand } from "./cli.ts";
 
 /** The create body that reproduces a container, without the values its image provides. */
 export async function createBodyOf(
@@ -29,13 +29,7 @@ export async function containerRunCommand(
 ): Promise<string> {
   const inspect = await inspectContainer(docker, ref);
   const body = await createBodyOf(docker, inspect);
-  const endpoints = Object.keys(
-    ((body.NetworkingConfig as Record<string, unknown> | undefined)?.EndpointsConfig ??
-      {}) as Record<
-        string,
-        unknown
-      >,
-  );
+  const endpoints = Object.keys(endpointsOf(body));
   const networks = [];
   if (mode === "advanced") {
     for (const n of endpoints) {

@@ -7,7 +7,7 @@
  * `MASTER-INVENTORY.md` and `create-networks.sh`.
  */
 import { stringify } from "yaml";
-import { networkCreate, runCommand, shellQuote } from "../cli/cli.ts";
+import { endpointsOf, networkCreate, restartText, runCommand, shellQuote } from "../cli/cli.ts";
 import { goDuration } from "../shared/format.ts";
 import { createBodyOf } from "../cli/container.ts";
 import { containerName } from "../containers/lifecycle.ts";
@@ -68,10 +68,7 @@ export function composeService(name: string, body: Body, envFile: boolean): Body
   ];
   if (volumes.length) service.volumes = volumes;
   const mode = String(host.NetworkMode ?? "");
-  const endpoints = ((body.NetworkingConfig as Body | undefined)?.EndpointsConfig ?? {}) as Record<
-    string,
-    { IPAMConfig?: { IPv4Address?: string } | null; Aliases?: string[] | null }
-  >;
+  const endpoints = endpointsOf(body);
   const nets = Object.entries(endpoints).filter(([n]) => !["bridge", "default"].includes(n));
   if (["host", "none"].includes(mode)) service.network_mode = mode;
   else if (nets.length) {
@@ -82,12 +79,8 @@ export function composeService(name: string, body: Body, envFile: boolean): Body
         : {}),
     }]));
   }
-  const restart = host.RestartPolicy as { Name?: string; MaximumRetryCount?: number } | undefined;
-  if (restart?.Name && restart.Name !== "no") {
-    service.restart = restart.Name === "on-failure" && restart.MaximumRetryCount
-      ? `on-failure:${restart.MaximumRetryCount}`
-      : restart.Name;
-  }
+  const restart = restartText(host);
+  if (restart) service.restart = restart;
   const labels = (body.Labels as Record<string, string> | undefined) ?? {};
   if (Object.keys(labels).length) service.labels = labels;
   const health = body.Healthcheck as {
@@ -137,11 +130,7 @@ export async function exportContainer(
   const secretKeys = secrets.map((e) => e.slice(0, e.indexOf("=")));
   const publicBody = { ...body, Env: plain };
   const networks: ContainerExport["networks"] = [];
-  for (
-    const n of Object.keys(
-      ((body.NetworkingConfig as Body | undefined)?.EndpointsConfig ?? {}) as Body,
-    )
-  ) {
+  for (const n of Object.keys(endpointsOf(body))) {
     if (["bridge", "host", "none", "default"].includes(n)) continue;
     const net = await inspectNetwork(docker, n).catch(() => undefined);
     const cfg = net?.ipam.config[0] as { Subnet?: string; Gateway?: string } | undefined;
@@ -255,8 +244,7 @@ function readme(
       : ["- none"]),
     "",
     "## Networks",
-    ...Object.keys(((body.NetworkingConfig as Body | undefined)?.EndpointsConfig ?? {}) as Body)
-      .map((n) => `- ${n}`),
+    ...Object.keys(endpointsOf(body)).map((n) => `- ${n}`),
     "",
     "## Environment",
     ...(env.length ? env : ["- none"]),
