@@ -148,9 +148,8 @@ export async function projectContainers(
   return await listContainers(docker, { filters: { label: [`${PROJECT_LABEL}=${project}`] } });
 }
 
-const networkName = (project: string, key: string, spec?: ProjectSpec["networks"][string]) =>
-  spec?.name ?? (spec?.external ? key : `${project}_${key}`);
-const volumeName = (project: string, key: string, spec?: ProjectSpec["volumes"][string]) =>
+/** The engine's name of a stack's network or volume: its `name`, else `<project>_<key>`. */
+const resourceName = (project: string, key: string, spec?: { name?: string; external?: boolean }) =>
   spec?.name ?? (spec?.external ? key : `${project}_${key}`);
 
 function restartPolicy(text?: string): Record<string, unknown> {
@@ -186,7 +185,7 @@ export function serviceBody(
   // `docker compose`) creates a missing host folder.
   const mounts = s.volumes.filter((m) => m.type === "volume").map((m: MountSpec) => ({
     Type: "volume",
-    ...(m.source ? { Source: volumeName(project, m.source, spec.volumes[m.source]) } : {}),
+    ...(m.source ? { Source: resourceName(project, m.source, spec.volumes[m.source]) } : {}),
     Target: m.target,
     ReadOnly: m.readOnly,
   }));
@@ -211,7 +210,7 @@ export function serviceBody(
     ...("ipv4Address" in n && n.ipv4Address ? { IPAMConfig: { IPv4Address: n.ipv4Address } } : {}),
     Aliases: [s.name, ...n.aliases],
   });
-  const dockerNet = (n: string) => networkName(project, n, spec.networks[n]);
+  const dockerNet = (n: string) => resourceName(project, n, spec.networks[n]);
   const health = s.healthcheck === "disable" ? { Test: ["NONE"] } : s.healthcheck
     ? {
       Test: s.healthcheck.test,
@@ -323,7 +322,7 @@ export async function deployStack(
   ];
   for (const key of netKeys) {
     const def = spec.networks[key];
-    const dockerName = networkName(name, key, def);
+    const dockerName = resourceName(name, key, def);
     const exists = await inspectNetwork(docker, dockerName).catch((err) => {
       if (err instanceof DockerNotFoundError) return undefined;
       throw err;
@@ -345,7 +344,7 @@ export async function deployStack(
     });
   }
   for (const [key, def] of Object.entries(spec.volumes)) {
-    const dockerName = volumeName(name, key, def);
+    const dockerName = resourceName(name, key, def);
     if (await inspectVolume(docker, dockerName)) continue;
     if (def.external) throw new NotFoundError(`The external volume "${dockerName}" does not exist`);
     step(`creating volume ${dockerName}`);
