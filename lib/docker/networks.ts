@@ -2,24 +2,6 @@
 import { z } from "zod";
 import type { DockerClient } from "./client.ts";
 
-/** One network as listed. */
-export const NetworkSummarySchema = z.looseObject({
-  Id: z.string(),
-  Name: z.string(),
-  Driver: z.string(),
-  Scope: z.string().default("local"),
-}).transform((n) => ({ id: n.Id, name: n.Name, driver: n.Driver, scope: n.Scope }));
-/** One network as listed. */
-export type NetworkSummary = z.output<typeof NetworkSummarySchema>;
-
-/** `GET /networks`. */
-export function listNetworks(
-  docker: DockerClient,
-  options: { signal?: AbortSignal } = {},
-): Promise<NetworkSummary[]> {
-  return docker.request("GET", "/networks", z.array(NetworkSummarySchema), options);
-}
-
 /** `POST /networks/{id}/connect` with an endpoint configuration (static IP, aliases). */
 export async function connectNetwork(
   docker: DockerClient,
@@ -73,6 +55,22 @@ export const NetworkInspectSchema = z.looseObject({
 }));
 /** A network as inspected. */
 export type NetworkInspect = z.output<typeof NetworkInspectSchema>;
+
+/**
+ * One network as listed: its whole definition (IPAM, options, labels), without the attached
+ * containers, which the engine leaves out of the list.
+ */
+export const NetworkSummarySchema = NetworkInspectSchema.transform(({ containers: _, ...n }) => n);
+/** One network as listed. */
+export type NetworkSummary = z.output<typeof NetworkSummarySchema>;
+
+/** `GET /networks`. */
+export function listNetworks(
+  docker: DockerClient,
+  options: { signal?: AbortSignal } = {},
+): Promise<NetworkSummary[]> {
+  return docker.request("GET", "/networks", z.array(NetworkSummarySchema), options);
+}
 
 /** `GET /networks/{id}`. */
 export function inspectNetwork(

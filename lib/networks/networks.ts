@@ -79,7 +79,9 @@ function meta(db: DatabaseSync, id: string): MetaRow | undefined {
 }
 
 /** The first IPv4 subnet and gateway of a network. */
-export function ipv4Of(n: NetworkInspect): { subnet: Cidr; gateway?: number } | undefined {
+export function ipv4Of(
+  n: Pick<NetworkInspect, "ipam">,
+): { subnet: Cidr; gateway?: number } | undefined {
   for (const c of n.ipam.config) {
     const subnet = String(c.Subnet ?? "");
     if (!/^\d+\.\d+\.\d+\.\d+\/\d+$/.test(subnet)) continue;
@@ -114,9 +116,7 @@ export async function listNetworkViews(
     listContainers(docker, options),
   ]);
   const views: NetworkView[] = [];
-  for (const s of summaries) {
-    const n = await inspectNetwork(docker, s.id, options).catch(() => undefined);
-    if (!n) continue;
+  for (const n of summaries) {
     const users = attached(containers, n);
     const v4 = ipv4Of(n);
     const m = meta(db, n.id);
@@ -165,10 +165,9 @@ export interface NetworkInput {
 /** The IPv4 blocks of every network, with their names (for overlap checks). */
 export async function takenSubnets(docker: DockerClient) {
   const out: { name: string; cidr: Cidr }[] = [];
-  for (const s of await listNetworks(docker)) {
-    const n = await inspectNetwork(docker, s.id).catch(() => undefined);
-    const v4 = n && ipv4Of(n);
-    if (v4) out.push({ name: s.name, cidr: v4.subnet });
+  for (const n of await listNetworks(docker)) {
+    const v4 = ipv4Of(n);
+    if (v4) out.push({ name: n.name, cidr: v4.subnet });
   }
   return out;
 }

@@ -481,15 +481,13 @@ export async function downStack(
   if (all.some((c) => c.id === deps.selfId)) {
     throw new ConflictError(`Bosun runs in the stack "${name}": it does not take itself down`);
   }
-  const containers = all;
-  for (const c of containers) {
+  for (const c of all) {
     await stopContainer(docker, c.id, { timeoutSeconds: 10 }).catch(() => {});
     await removeContainer(docker, c.id, { force: true });
   }
   const networks: string[] = [];
   for (const n of await listNetworks(docker)) {
-    const labels = (await inspectNetwork(docker, n.id).catch(() => undefined))?.labels ?? {};
-    if (labels[PROJECT_LABEL] !== name) continue;
+    if (n.labels[PROJECT_LABEL] !== name) continue;
     await removeNetwork(docker, n.id);
     networks.push(n.name);
   }
@@ -501,7 +499,7 @@ export async function downStack(
       volumes.push(v.name);
     }
   }
-  return { containers: containers.map((c) => c.name), networks, volumes };
+  return { containers: all.map((c) => c.name), networks, volumes };
 }
 
 /** One stack as listed. */
