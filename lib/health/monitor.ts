@@ -39,7 +39,6 @@ export interface InspectFacts {
   exitCode: number;
   restartCount: number;
   health: string | null;
-  restartPolicy: string;
   oomKilled: boolean;
 }
 
@@ -196,7 +195,6 @@ export class HealthMonitor extends EventTarget {
             OOMKilled?: boolean;
             Health?: { Status: string };
           };
-          HostConfig?: { RestartPolicy?: { Name?: string } };
         }
         | undefined;
       if (!i) continue;
@@ -205,7 +203,6 @@ export class HealthMonitor extends EventTarget {
         exitCode: i.State.ExitCode ?? 0,
         restartCount: i.RestartCount ?? 0,
         health: i.State.Health?.Status ?? null,
-        restartPolicy: i.HostConfig?.RestartPolicy?.Name ?? "no",
         oomKilled: i.State.OOMKilled ?? false,
       };
       const stats = facts.state === "running" ? this.deps.statsOf(c.id) : null;

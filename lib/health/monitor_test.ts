@@ -12,7 +12,6 @@ const facts = (f: Partial<InspectFacts>): InspectFacts => ({
   exitCode: 0,
   restartCount: 0,
   health: null,
-  restartPolicy: "no",
   oomKilled: false,
   ...f,
 });
