@@ -57,6 +57,12 @@ export default function CreateContainer(props: CreateContainerProps) {
   const error = useSignal("");
   const status = useSignal("");
   const set = (k: string, v: unknown) => f.value = { ...f.value, [k]: v };
+  /** `name`, `value` and `onInput` of a text input bound to the form field `k`. */
+  const bind = (k: Exclude<keyof typeof f.value, "noNewPrivileges">) => ({
+    name: k,
+    value: f.value[k],
+    onInput: (e: { currentTarget: HTMLInputElement }) => set(k, e.currentTarget.value),
+  });
   const spec = () => ({
     name: f.value.name,
     image: f.value.image,
@@ -192,11 +198,9 @@ export default function CreateContainer(props: CreateContainerProps) {
       <label>
         Name
         <input
-          name="name"
+          {...bind("name")}
           required
           pattern="[a-zA-Z0-9][a-zA-Z0-9_.\-]*"
-          value={f.value.name}
-          onInput={(e) => set("name", e.currentTarget.value)}
         />
       </label>
       {nameInfo.value && f.value.name && (
@@ -211,11 +215,9 @@ export default function CreateContainer(props: CreateContainerProps) {
       <label>
         Image
         <input
-          name="image"
+          {...bind("image")}
           required
           placeholder="nginx:1.27 (pulled when missing)"
-          value={f.value.image}
-          onInput={(e) => set("image", e.currentTarget.value)}
         />
       </label>
       {pairs("Ports", ports, "host port", "container port", "ports")}
@@ -240,10 +242,8 @@ export default function CreateContainer(props: CreateContainerProps) {
       <label>
         Description
         <input
-          name="description"
+          {...bind("description")}
           maxLength={200}
-          value={f.value.description}
-          onInput={(e) => set("description", e.currentTarget.value)}
         />
       </label>
       {advanced.value && (
@@ -252,10 +252,8 @@ export default function CreateContainer(props: CreateContainerProps) {
           <label>
             Command
             <input
-              name="command"
+              {...bind("command")}
               placeholder="default: the image's"
-              value={f.value.command}
-              onInput={(e) => set("command", e.currentTarget.value)}
             />
           </label>
           <label>
@@ -273,9 +271,7 @@ export default function CreateContainer(props: CreateContainerProps) {
             <label>
               Address (empty: automatic)
               <input
-                name="ip"
-                value={f.value.ip}
-                onInput={(e) => set("ip", e.currentTarget.value)}
+                {...bind("ip")}
               />
             </label>
           )}
@@ -295,25 +291,19 @@ export default function CreateContainer(props: CreateContainerProps) {
             <label>
               Memory
               <input
-                name="memory"
-                value={f.value.memory}
-                onInput={(e) => set("memory", e.currentTarget.value)}
+                {...bind("memory")}
               />
             </label>
             <label>
               CPUs
               <input
-                name="cpus"
-                value={f.value.cpus}
-                onInput={(e) => set("cpus", e.currentTarget.value)}
+                {...bind("cpus")}
               />
             </label>
             <label>
               PIDs
               <input
-                name="pidsLimit"
-                value={f.value.pidsLimit}
-                onInput={(e) => set("pidsLimit", e.currentTarget.value)}
+                {...bind("pidsLimit")}
               />
             </label>
           </div>
@@ -329,10 +319,8 @@ export default function CreateContainer(props: CreateContainerProps) {
           <label>
             User
             <input
-              name="user"
+              {...bind("user")}
               placeholder="uid:gid"
-              value={f.value.user}
-              onInput={(e) => set("user", e.currentTarget.value)}
             />
           </label>
         </>
