@@ -1,4 +1,7 @@
-/** Typed fetch wrappers for islands: JSON in, JSON out, problem+json into `ApiError`. */
+/**
+ * Typed fetch wrappers for islands: JSON in, JSON out, problem+json into `ApiError`; and
+ * `useActions`, the status and error lines a board shows for what its buttons did.
+ */
 import { useSignal } from "@preact/signals";
 
 /** An API failure with the server's problem detail. */

@@ -5,8 +5,7 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { packTar } from "modern-tar";
 import type { DatabaseSync } from "node:sqlite";
-import { HELPER_LABEL } from "../lib/containers/lifecycle.ts";
-import { OLD_SUFFIX } from "../lib/containers/recreate.ts";
+import { isWorkContainer } from "../lib/containers/recreate.ts";
 import type { DockerClient } from "../lib/docker/client.ts";
 import { listContainers } from "../lib/docker/containers.ts";
 import { bulkExtras, type ContainerExport, exportContainer } from "../lib/export/export.ts";
@@ -109,7 +108,7 @@ export function createExportRoutes(
       const host = hostEnvironment(deps.db);
       const exports: ContainerExport[] = [];
       for (const x of await listContainers(deps.docker)) {
-        if (x.labels[HELPER_LABEL] === "true" || x.name.endsWith(OLD_SUFFIX)) continue;
+        if (isWorkContainer(x)) continue;
         const e = await exportContainer(deps.docker, x.id, {
           includeSecrets,
           hostEnvironment: host,

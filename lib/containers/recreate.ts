@@ -16,7 +16,7 @@ import {
 } from "../docker/containers.ts";
 import { isDeepStrictEqual } from "node:util";
 import { connectNetwork } from "../docker/networks.ts";
-import { containerName } from "./lifecycle.ts";
+import { containerName, HELPER_LABEL } from "./lifecycle.ts";
 
 /** Changes applied on top of the copied configuration. */
 export interface RecreateChanges {
@@ -163,6 +163,14 @@ export interface RecreateResult {
 
 /** Suffix the old container carries while its replacement is checked. */
 export const OLD_SUFFIX = "-bosun-old";
+
+/**
+ * True for Bosun's own work containers — a helper, or the old container kept aside while its
+ * replacement is checked — which checks, health and exports pass over.
+ */
+export function isWorkContainer(c: { name: string; labels: Record<string, string> }): boolean {
+  return c.labels[HELPER_LABEL] === "true" || c.name.endsWith(OLD_SUFFIX);
+}
 
 /** Recreates a container; on failure the old one is renamed back and restarted. */
 export async function recreateContainer(

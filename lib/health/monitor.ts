@@ -8,8 +8,7 @@
 import type { DatabaseSync } from "node:sqlite";
 import type { DockerClient } from "../docker/client.ts";
 import { inspectContainer, listContainers } from "../docker/containers.ts";
-import { HELPER_LABEL } from "../containers/lifecycle.ts";
-import { OLD_SUFFIX } from "../containers/recreate.ts";
+import { isWorkContainer } from "../containers/recreate.ts";
 import type { Logger } from "../log/logger.ts";
 import type { Notifier } from "../notify/notifier.ts";
 import type { Settings } from "../shared/settings.ts";
@@ -185,7 +184,7 @@ export class HealthMonitor extends EventTarget {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     for (const c of await listContainers(docker)) {
-      if (c.labels[HELPER_LABEL] === "true" || c.name.endsWith(OLD_SUFFIX)) continue;
+      if (isWorkContainer(c)) continue;
       const i = await inspectContainer(docker, c.id).catch(() => undefined) as
         | {
           RestartCount?: number;

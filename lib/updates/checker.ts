@@ -16,8 +16,7 @@ import {
   parseReference,
 } from "../images/reference.ts";
 import { remoteDigest } from "../images/registry.ts";
-import { HELPER_LABEL } from "../containers/lifecycle.ts";
-import { OLD_SUFFIX } from "../containers/recreate.ts";
+import { isWorkContainer } from "../containers/recreate.ts";
 import { effectiveEnvironment } from "../containers/safety.ts";
 import { hostEnvironment } from "../settings/settings.ts";
 import type { SecretBox } from "../secrets/secret_box.ts";
@@ -71,7 +70,7 @@ export async function checkUpdates(
   const all = await listContainers(deps.docker, { signal: options.signal });
   const existing = new Set(all.map((c) => c.name));
   const wanted = all.filter((c) =>
-    c.labels[HELPER_LABEL] !== "true" && !c.name.endsWith(OLD_SUFFIX) &&
+    !isWorkContainer(c) &&
     (!options.containers || options.containers.includes(c.name) ||
       options.containers.includes(c.id))
   );
@@ -156,7 +155,7 @@ export function updateStates(
 ): UpdateState[] {
   const checks = new Map(listChecks(db).map((c) => [c.container, c]));
   return containers
-    .filter((c) => c.labels[HELPER_LABEL] !== "true" && !c.name.endsWith(OLD_SUFFIX))
+    .filter((c) => !isWorkContainer(c))
     .map((c) => {
       const environment = environmentOf(c.labels);
       const check: CheckRow = checks.get(c.name) ?? {
