@@ -45,11 +45,55 @@ const ISLANDS: Record<string, () => Promise<IslandModule>> = {
   EditContainer: () => import("./EditContainer.tsx"),
 };
 
+/**
+ * Loads an island's chunk. A request aborted in flight fails the import: Chromium aborts every
+ * request when the host's addresses change, which Docker does on each container start when
+ * the browser runs on the Docker host itself. The browser keeps that failure for the URL, so
+ * the retries ask for the same chunk (`<Name>.js`, a stable name) under a new query.
+ */
+async function loadIsland(name: string, load: () => Promise<IslandModule>): Promise<IslandModule> {
+  try {
+    return await load();
+  } catch (err) {
+    for (const delay of [250, 1_000]) {
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      try {
+        return await import(new URL(`./${name}.js?retry=${delay}`, import.meta.url).href);
+      } catch {
+        // the next attempt, or the notice below
+      }
+    }
+    throw err;
+  }
+}
+
+/** Says in place of a dead island that this part of the page did not load, with a reload. */
+function showLoadFailure(el: HTMLElement): void {
+  const notice = document.createElement("p");
+  notice.setAttribute("role", "alert");
+  notice.dataset.islandFailed = "";
+  notice.textContent = "This part of the page did not load (the connection was interrupted). ";
+  const reload = document.createElement("button");
+  reload.type = "button";
+  reload.textContent = "Reload";
+  reload.addEventListener("click", () => location.reload());
+  notice.append(reload);
+  el.prepend(notice);
+}
+
 async function hydrateIsland(el: HTMLElement): Promise<void> {
-  const load = ISLANDS[el.dataset.island ?? ""];
+  const name = el.dataset.island ?? "";
+  const load = ISLANDS[name];
   const script = document.getElementById(el.dataset.props ?? "");
   if (!load || !script) return;
-  const island = await load();
+  let island: IslandModule;
+  try {
+    island = await loadIsland(name, load);
+  } catch (err) {
+    console.error(`Island ${name}: could not load`, err);
+    showLoadFailure(el);
+    return;
+  }
   let props: unknown = JSON.parse(script.textContent ?? "{}");
   if (island.propsSchema) {
     const checked = island.propsSchema.safeParse(props);

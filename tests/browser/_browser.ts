@@ -1,23 +1,51 @@
 /** Debian Chromium through playwright-core, signed in to a test Bosun. */
 import { type Browser, chromium, type Page } from "playwright-core";
+import { type Bosun, setupAndLogin } from "../_harness.ts";
 
-/** Waits until every island on the page is hydrated (islands load as separate chunks). */
+/** Script loads that failed since the page last navigated: "url: error", per page. */
+const failedScripts = new WeakMap<Page, string[]>();
+
+/**
+ * Waits until every island on the page is hydrated (islands load as separate chunks). Other
+ * test files create containers in parallel, and each new veth makes Chromium abort requests
+ * in flight with ERR_NETWORK_CHANGED; when that takes a script the page can never hydrate,
+ * so it is reloaded (at most twice). Without such an abort, 30 s without hydration fails.
+ */
 export async function islandsReady(page: Page): Promise<void> {
-  try {
-    await page.waitForFunction(() =>
-      [...document.querySelectorAll<HTMLElement>("[data-island]")].every((e) => e.dataset.hydrated)
-    );
-  } catch (err) {
-    // Name the islands that did not hydrate: the timeout alone says nothing.
-    const missing = await page.evaluate(() =>
-      [...document.querySelectorAll<HTMLElement>("[data-island]")].filter((e) =>
-        !e.dataset.hydrated
-      ).map((e) => e.dataset.island)
-    ).catch(() => []);
-    throw new Error(`islands not hydrated: ${missing.join(", ")} (${(err as Error).message})`);
+  let reloads = 0;
+  for (let waited = 0;; waited += 5_000) {
+    try {
+      await page.waitForFunction(
+        () =>
+          [...document.querySelectorAll<HTMLElement>("[data-island]")].every((e) =>
+            e.dataset.hydrated
+          ),
+        undefined,
+        { timeout: 5_000 },
+      );
+      return;
+    } catch (err) {
+      const failed = failedScripts.get(page) ?? [];
+      if (reloads < 2 && failed.some((f) => f.includes("ERR_NETWORK_CHANGED"))) {
+        reloads++;
+        waited = -5_000;
+        await page.reload();
+        continue;
+      }
+      if (waited + 5_000 < 30_000) continue;
+      // Name the islands that did not hydrate: the timeout alone says nothing.
+      const missing = await page.evaluate(() =>
+        [...document.querySelectorAll<HTMLElement>("[data-island]")].filter((e) =>
+          !e.dataset.hydrated
+        ).map((e) => e.dataset.island)
+      ).catch(() => []);
+      throw new Error(
+        `islands not hydrated: ${missing.join(", ")} (${(err as Error).message}); ` +
+          `failed scripts: ${failed.join("; ") || "none"}`,
+      );
+    }
   }
 }
-import { type Bosun, setupAndLogin } from "../_harness.ts";
 
 /** Flags that keep Chromium quiet on a machine without internet. */
 export const CHROMIUM_ARGS = [
@@ -64,6 +92,13 @@ export async function signedInBrowser(bosun: Bosun, width = 1200): Promise<Brows
     }
   });
   page.on("pageerror", (e) => consoleErrors.push(String(e)));
+  page.on("framenavigated", (frame) => {
+    if (frame === page.mainFrame()) failedScripts.set(page, []);
+  });
+  page.on("requestfailed", (r) => {
+    if (r.resourceType() !== "script") return;
+    failedScripts.get(page)?.push(`${r.url()}: ${r.failure()?.errorText}`);
+  });
   page.on("dialog", (d) => {
     dialogs.push(`${d.type()}: ${d.message()}`);
     if (d.type() === "prompt" && promptAnswers.length) void d.accept(promptAnswers.shift());
