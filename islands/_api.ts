@@ -53,7 +53,17 @@ async function send<T>(
   body: BodyInit | undefined,
 ): Promise<T> {
   if (method !== "GET") headers["X-CSRF-Token"] = csrfToken();
-  const res = await fetch(path, { method, headers, body, credentials: "same-origin" });
+  const init: RequestInit = { method, headers, body, credentials: "same-origin" };
+  let res: Response;
+  try {
+    res = await fetch(path, init);
+  } catch (err) {
+    // A read is safe to ask again: one aborted in flight by an address change (see _boot.ts)
+    // gets a second try. A write is not repeated, as the server may have done it.
+    if (method !== "GET") throw err;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    res = await fetch(path, init);
+  }
   if (res.status === 204) return undefined as T;
   const text = await res.text();
   let parsed: unknown;

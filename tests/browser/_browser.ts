@@ -81,6 +81,21 @@ export async function signedInBrowser(bosun: Bosun, width = 1200): Promise<Brows
     [...admin.cookies].map(([name, value]) => ({ name, value, url: bosun.url })),
   );
   const page = await context.newPage();
+  // A navigation Chromium aborts with ERR_NETWORK_CHANGED (see islandsReady) is tried again.
+  for (const method of ["goto", "reload"] as const) {
+    const original = page[method].bind(page) as (...args: unknown[]) => Promise<unknown>;
+    Object.assign(page, {
+      [method]: async (...args: unknown[]) => {
+        for (let attempt = 1;; attempt++) {
+          try {
+            return await original(...args);
+          } catch (err) {
+            if (attempt === 3 || !String(err).includes("ERR_NETWORK_CHANGED")) throw err;
+          }
+        }
+      },
+    });
+  }
   const consoleErrors: string[] = [];
   const dialogs: string[] = [];
   const promptAnswers: string[] = [];

@@ -1,6 +1,6 @@
 /** Island loading in Chromium when the network drops a chunk request. */
 import assert from "node:assert/strict";
-import { startBosun } from "../_harness.ts";
+import { docker, startBosun, TEST_IMAGE } from "../_harness.ts";
 import { islandsReady, signedInBrowser } from "./_browser.ts";
 
 const HOST_METER = "/static/islands/HostMeter.js";
@@ -62,6 +62,32 @@ Deno.test({
       await islandsReady(page);
       await page.locator("[data-host-meter]").waitFor();
       assert.equal(await page.locator("[data-island-failed]").count(), 0);
+    });
+
+    await t.step("a list refresh aborted in flight is asked again; the action is not", async () => {
+      await page.unrouteAll();
+      await page.goto(`${bosun.url}/images`);
+      await islandsReady(page);
+      const calls: string[] = [];
+      await page.route((url) => url.pathname.startsWith("/api/images"), (route) => {
+        const method = route.request().method();
+        calls.push(`${method} ${new URL(route.request().url()).pathname}`);
+        return method === "GET" && calls.filter((c) => c.startsWith("GET")).length === 1
+          ? route.abort("internetdisconnected")
+          : route.continue();
+      });
+      const tag = `bosun-test/boot-${crypto.randomUUID().slice(0, 8)}:copy`;
+      try {
+        session.promptAnswers.push(tag);
+        await page.locator("tr", { has: page.locator(`code:text-is("${TEST_IMAGE}")`) })
+          .locator("button", { hasText: "Tag" }).click();
+        await page.locator(`code:text-is("${tag}")`).waitFor({ timeout: 10_000 });
+        assert.equal(calls.filter((c) => c === "GET /api/images").length, 2, `${calls}`);
+        assert.equal(calls.filter((c) => c.startsWith("POST")).length, 1, `${calls}`);
+        assert.equal(await page.locator('[role="alert"]').count(), 0);
+      } finally {
+        await docker("rmi", tag).catch(() => undefined);
+      }
     });
   },
 });
