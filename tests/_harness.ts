@@ -251,6 +251,25 @@ export async function docker(...args: string[]): Promise<string> {
   return new TextDecoder().decode(out.stdout);
 }
 
+/**
+ * Removes containers with their anonymous volumes, also those a recreate or restore
+ * re-attached by name, which `docker rm -v` leaves behind. Missing containers are skipped.
+ */
+export async function removeContainers(...refs: string[]): Promise<void> {
+  const present = (await Promise.all(
+    refs.map((r) => docker("inspect", "-f", "{{.Id}}", r).then((id) => id.trim(), () => "")),
+  )).filter(Boolean);
+  if (!present.length) return;
+  const anonymous = (await docker(
+    "inspect",
+    "-f",
+    '{{range .Mounts}}{{if eq .Type "volume"}}{{.Name}} {{end}}{{end}}',
+    ...present,
+  )).split(/\s+/).filter((n) => /^[0-9a-f]{64}$/.test(n));
+  await docker("rm", "-f", "-v", ...present);
+  if (anonymous.length) await docker("volume", "rm", ...anonymous).catch(() => undefined);
+}
+
 /** Throwaway containers labelled with one run id, removed on dispose. */
 export class TestContainers implements AsyncDisposable {
   readonly runId = crypto.randomUUID().slice(0, 8);
@@ -279,7 +298,14 @@ export class TestContainers implements AsyncDisposable {
   async [Symbol.asyncDispose](): Promise<void> {
     const ids = (await docker("ps", "-aq", "--filter", `label=${this.label}`)).split("\n")
       .filter(Boolean);
-    if (ids.length) await docker("rm", "-f", ...ids);
+    // `-v` takes their anonymous volumes along; named ones carry the run id in their names
+    // (`bt-<run>-x`, and restores' `x_bt-<run>-y`), as do networks the tests create.
+    await removeContainers(...ids);
+    for (const kind of ["volume", "network"]) {
+      const names = (await docker(kind, "ls", "-q", "--filter", `name=bt-${this.runId}`))
+        .split("\n").filter(Boolean);
+      if (names.length) await docker(kind, "rm", ...names).catch(() => undefined);
+    }
   }
 }
 

@@ -1,6 +1,12 @@
 /** Small backup round trips that run fast: forced restore, gzip, several volumes. */
 import assert from "node:assert/strict";
-import { docker, setupAndLogin, startBosun, TestContainers } from "../_harness.ts";
+import {
+  docker,
+  removeContainers,
+  setupAndLogin,
+  startBosun,
+  TestContainers,
+} from "../_harness.ts";
 
 Deno.test("restore works for every volume of a multi-volume gzip backup, forced or verified", async () => {
   await using bosun = await startBosun();
@@ -45,7 +51,7 @@ Deno.test("restore works for every volume of a multi-volume gzip backup, forced 
     assert.equal(clash.status, 409, "the original name is taken");
     assert.match(clash.body.detail, /already exists/);
   } finally {
-    await docker("rm", "-f", id).catch(() => {});
+    await removeContainers(id);
     for (const v of created) await docker("volume", "rm", "-f", v).catch(() => {});
   }
 });

@@ -2,7 +2,13 @@
 import assert from "node:assert/strict";
 import { recreateContainer } from "../../lib/containers/recreate.ts";
 import { DockerClient } from "../../lib/docker/client.ts";
-import { docker, setupAndLogin, startBosun, TestContainers } from "../_harness.ts";
+import {
+  docker,
+  removeContainers,
+  setupAndLogin,
+  startBosun,
+  TestContainers,
+} from "../_harness.ts";
 
 type Inspect = Record<string, unknown> & {
   Id: string;
@@ -153,7 +159,7 @@ Deno.test("recreate keeps networks with static IPs and aliases, mounts, ports an
       assert.equal((await docker("ps", "-aq", "--filter", `id=${id}`)).trim(), "");
     });
   } finally {
-    await docker("rm", "-f", `bt-${run}-rich`).catch(() => {});
+    await removeContainers(`bt-${run}-rich`);
     await docker("network", "rm", ...nets).catch(() => {});
     await docker("volume", "rm", volume).catch(() => {});
   }
