@@ -20,6 +20,13 @@ export const SYS_INFO = "hostname,networkInterfaces,systemMemoryInfo,osRelease,l
  */
 export const EMBEDDED = ["static", "lib/auth/_argon2_worker.ts"];
 
+/**
+ * V8 settings: a 1 MiB young generation. Streamed chunks are small heap objects holding large
+ * off-heap buffers; with the default (16 MiB) young generation V8 collects them only after
+ * hundreds of MiB of buffers have piled up, which made a backup's peak memory grow by 150 MiB.
+ */
+export const V8_FLAGS = "--max-semi-space-size=1";
+
 /** Flags granting exactly the data directory, the Docker socket and the given extra reads. */
 export function sandboxFlags(
   options: { dataDir: string; socketPath?: string; root: string; extraReads?: string[] },
@@ -38,5 +45,6 @@ export function sandboxFlags(
     "--allow-net",
     `--allow-env=${ENV_VARS}`,
     `--allow-sys=${SYS_INFO}`,
+    `--v8-flags=${V8_FLAGS}`,
   ];
 }

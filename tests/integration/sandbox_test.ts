@@ -4,7 +4,7 @@
  * outside the data directory and spawning processes are refused.
  */
 import assert from "node:assert/strict";
-import { EMBEDDED } from "../../scripts/sandbox_flags.ts";
+import { EMBEDDED, V8_FLAGS } from "../../scripts/sandbox_flags.ts";
 import { Client, PASSWORD, ROOT, setupAndLogin, startBosun, TEST_ENV } from "../_harness.ts";
 
 /** The `--allow-*` flags baked by `deno task compile:x86_64`. */
@@ -37,6 +37,16 @@ async function binaryLikeFlags(): Promise<string[]> {
 
 Deno.test("the compile task embeds what the sandboxed server reads from the source tree", async () => {
   assert.deepEqual((await compileIncludes()).sort(), [...EMBEDDED].sort());
+});
+
+Deno.test("the compile tasks bake the V8 settings `deno task start` runs with", async () => {
+  const config = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`)) as {
+    tasks: Record<string, string>;
+  };
+  for (const task of ["compile:x86_64", "compile:aarch64"]) {
+    const flags = config.tasks[task].split(/\s+/).filter((w) => w.startsWith("--v8-flags="));
+    assert.deepEqual(flags, [`--v8-flags=${V8_FLAGS}`], task);
+  }
 });
 
 Deno.test("the compile task's permissions run Bosun and refuse what they must", async (t) => {
