@@ -531,15 +531,22 @@ async function addMount(
   where: { path: string; prefix: string },
 ): Promise<void> {
   const helper = await createHelper(docker, "backup", [mount]);
+  // Aborted on failure: releases the engine's archive stream (it holds the helper's lock).
+  const release = new AbortController();
+  const signal = AbortSignal.any([release.signal, ...(emit.req.signal ? [emit.req.signal] : [])]);
   try {
-    const res = await docker.stream("GET", `/containers/${helper}/archive`, {
+    const body = await docker.download(`/containers/${helper}/archive`, {
       query: { path: where.path },
-      signal: emit.req.signal,
+      signal,
     });
     try {
-      await reemit(streamEntries(res), (n) => rename(n, where.prefix), emit);
+      await reemit(
+        body.pipeThrough(createTarDecoder({ strict: true })),
+        (n) => rename(n, where.prefix),
+        emit,
+      );
     } catch (err) {
-      res.destroy(); // release the engine's archive stream (it holds the helper's lock)
+      release.abort(err);
       throw err;
     }
   } finally {

@@ -8,8 +8,9 @@ import http from "node:http";
 import https from "node:https";
 import { isIP } from "node:net";
 import { Buffer } from "node:buffer";
-import type { Duplex } from "node:stream";
+import { type Duplex, Readable } from "node:stream";
 import type { z } from "zod";
+import { rawGet } from "./_raw_get.ts";
 import {
   DockerBadRequestError,
   DockerConflictError,
@@ -195,6 +196,36 @@ export class DockerClient {
       });
       writeBody(req, options.body).catch((err) => req.destroy(err));
     });
+  }
+
+  /**
+   * A bulk download (`GET`: a volume's archive) as a pull stream that reads the engine only as
+   * fast as the consumer takes it. Over a Unix socket it reads with one reused buffer
+   * (`_raw_get.ts`), which keeps a backup's memory down; elsewhere it goes through `stream`.
+   * Non-2xx responses reject with a typed error; cancelling the stream closes the connection.
+   */
+  async download(
+    path: string,
+    options: Pick<StreamOptions, "query" | "signal"> = {},
+  ): Promise<ReadableStream<Uint8Array>> {
+    const socketPath = this.#nodeTarget.socketPath;
+    if (!socketPath) {
+      return Readable.toWeb(await this.stream("GET", path, options)) as ReadableStream<Uint8Array>;
+    }
+    const fullPath = withQuery(await this.#versioned(path, options.signal), options.query);
+    let res;
+    try {
+      res = await rawGet(socketPath, fullPath, { signal: options.signal });
+    } catch (err) {
+      if (options.signal?.aborted) throw err;
+      throw new DockerUnavailableError(this.host, { cause: err });
+    }
+    if (res.status >= 200 && res.status < 300) return res.body;
+    let text = "";
+    for await (const chunk of res.body) {
+      if (text.length < ERROR_BODY_CAP) text += new TextDecoder().decode(chunk);
+    }
+    throw this.#errorFor("GET", path, res.status, text);
   }
 
   /**

@@ -1,0 +1,166 @@
+/**
+ * A bulk GET over a Unix socket read with plain `conn.read` into one reused buffer: the body
+ * comes out as a pull stream (nothing is read before the consumer asks), each chunk a copy of
+ * just its bytes. `node:http` reads ahead of its consumer and leaves a 64 KiB buffer behind
+ * per chunk, which cost a backup over 100 MiB of memory while streaming.
+ */
+
+const HEAD_CAP = 64 * 1024;
+const READ_SIZE = 256 * 1024;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** The status, headers and body of a response; the body must be read or cancelled. */
+export interface RawResponse {
+  status: number;
+  headers: Headers;
+  body: ReadableStream<Uint8Array>;
+}
+
+/** Sends `GET path` over the socket at `socketPath`; resolves once the headers arrived. */
+export async function rawGet(
+  socketPath: string,
+  path: string,
+  options: { host?: string; signal?: AbortSignal } = {},
+): Promise<RawResponse> {
+  options.signal?.throwIfAborted();
+  const conn = await Deno.connect({ transport: "unix", path: socketPath });
+  let closed = false;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    conn.close();
+  };
+  const onAbort = () => close();
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    await writeAll(
+      conn,
+      encoder.encode(
+        `GET ${path} HTTP/1.1\r\nHost: ${options.host ?? "docker"}\r\nConnection: close\r\n\r\n`,
+      ),
+    );
+    const reader = new BufferedConn(conn);
+    const { status, headers } = await readHead(reader);
+    const body = bodyStream(reader, headers, () => {
+      options.signal?.removeEventListener("abort", onAbort);
+      close();
+    }, options.signal);
+    return { status, headers, body };
+  } catch (err) {
+    options.signal?.removeEventListener("abort", onAbort);
+    close();
+    if (options.signal?.aborted) throw options.signal.reason;
+    throw err;
+  }
+}
+
+async function writeAll(conn: Deno.Conn, data: Uint8Array): Promise<void> {
+  let written = 0;
+  while (written < data.length) written += await conn.write(data.subarray(written));
+}
+
+/** The socket behind one reused buffer: `pos..end` holds bytes read but not yet taken. */
+class BufferedConn {
+  readonly buf = new Uint8Array(READ_SIZE);
+  pos = 0;
+  end = 0;
+  constructor(private readonly conn: Deno.Conn) {}
+
+  /** Reads more when the buffer is drained; false at the end of the stream. */
+  async fill(): Promise<boolean> {
+    if (this.pos < this.end) return true;
+    const n = await this.conn.read(this.buf);
+    if (n === null) return false;
+    this.pos = 0;
+    this.end = n;
+    return true;
+  }
+
+  /** One CRLF-terminated line (without it), for heads and chunk sizes; `cap` bytes at most. */
+  async line(cap: number): Promise<string> {
+    let text = "";
+    for (;;) {
+      if (!await this.fill()) throw new Error("The engine closed the connection mid-response");
+      const nl = this.buf.subarray(this.pos, this.end).indexOf(10);
+      const stop = nl === -1 ? this.end : this.pos + nl;
+      text += decoder.decode(this.buf.subarray(this.pos, stop));
+      this.pos = nl === -1 ? this.end : stop + 1;
+      if (text.length > cap) throw new Error("The engine's response line is too long");
+      if (nl !== -1) return text.endsWith("\r") ? text.slice(0, -1) : text;
+    }
+  }
+}
+
+async function readHead(reader: BufferedConn): Promise<{ status: number; headers: Headers }> {
+  const statusLine = await reader.line(HEAD_CAP);
+  const match = /^HTTP\/1\.[01] (\d{3})/.exec(statusLine);
+  if (!match) throw new Error(`Not an HTTP response from the engine: ${statusLine.slice(0, 80)}`);
+  const headers = new Headers();
+  let size = statusLine.length;
+  for (;;) {
+    const line = await reader.line(HEAD_CAP);
+    size += line.length;
+    if (size > HEAD_CAP) throw new Error("The engine's response head is too large");
+    if (line === "") break;
+    const colon = line.indexOf(":");
+    if (colon > 0) headers.append(line.slice(0, colon).trim(), line.slice(colon + 1).trim());
+  }
+  return { status: Number(match[1]), headers };
+}
+
+/** The body, de-chunked, as a pull stream; `done` runs once it ends, fails or is cancelled. */
+function bodyStream(
+  reader: BufferedConn,
+  headers: Headers,
+  done: () => void,
+  signal?: AbortSignal,
+): ReadableStream<Uint8Array> {
+  const chunked = /\bchunked\b/i.test(headers.get("transfer-encoding") ?? "");
+  const length = headers.get("content-length");
+  // Bytes left in the current chunk (or the whole body); Infinity: until the socket closes.
+  let remaining = chunked ? 0 : length !== null ? Number(length) : Infinity;
+  let finished = !chunked && remaining === 0;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        while (!finished) {
+          if (chunked && remaining === 0) {
+            const size = Number.parseInt((await reader.line(1024)).split(";")[0], 16);
+            if (!Number.isFinite(size) || size < 0) {
+              throw new Error("Bad chunk size from the engine");
+            }
+            if (size === 0) {
+              while ((await reader.line(HEAD_CAP)) !== ""); // trailers
+              finished = true;
+              break;
+            }
+            remaining = size;
+          }
+          if (!await reader.fill()) {
+            if (remaining === Infinity) {
+              finished = true;
+              break;
+            }
+            throw new Error("The engine closed the connection mid-stream");
+          }
+          const take = Math.min(remaining, reader.end - reader.pos);
+          controller.enqueue(reader.buf.slice(reader.pos, reader.pos + take));
+          reader.pos += take;
+          remaining -= take;
+          if (chunked && remaining === 0) await reader.line(2); // the CRLF after the data
+          else if (remaining === 0) finished = true;
+          return;
+        }
+        done();
+        controller.close();
+      } catch (err) {
+        done();
+        controller.error(signal?.aborted ? signal.reason : err);
+      }
+    },
+    cancel() {
+      done();
+    },
+  }, { highWaterMark: 0 });
+}

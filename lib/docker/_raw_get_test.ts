@@ -1,0 +1,155 @@
+import assert from "node:assert/strict";
+import { rawGet } from "./_raw_get.ts";
+
+const encoder = new TextEncoder();
+
+/** A Unix-socket server that answers each connection with `parts`, written one by one. */
+async function serve(parts: (string | Uint8Array)[], options: { keepOpen?: boolean } = {}) {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/s.sock`;
+  const listener = Deno.listen({ transport: "unix", path });
+  const requests: string[] = [];
+  const served = (async () => {
+    for await (const conn of listener) {
+      const buf = new Uint8Array(4096);
+      const n = await conn.read(buf);
+      requests.push(new TextDecoder().decode(buf.subarray(0, n ?? 0)));
+      try {
+        for (const p of parts) {
+          const data = typeof p === "string" ? encoder.encode(p) : p;
+          for (let at = 0; at < data.length;) at += await conn.write(data.subarray(at));
+          await new Promise((r) => setTimeout(r, 1));
+        }
+      } catch { /* the client went away */ }
+      if (!options.keepOpen) conn.close();
+    }
+  })();
+  return {
+    path,
+    requests,
+    async [Symbol.asyncDispose]() {
+      listener.close();
+      await served.catch(() => {});
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+}
+
+async function text(body: ReadableStream<Uint8Array>): Promise<string> {
+  return await new Response(body).text();
+}
+
+Deno.test("rawGet: chunked body with framing split across reads, extensions and trailers", async () => {
+  await using server = await serve([
+    "HTTP/1.1 200 OK\r\nContent-Type: application/x-tar\r\nTransfer-Encoding: chunked\r\n",
+    "\r\n5\r",
+    "\nhello\r\n",
+    "6;ext=1\r\n wor",
+    "ld\r\n0\r\nX-Trailer: y\r\n\r\n",
+  ]);
+  const res = await rawGet(server.path, "/v1.41/containers/x/archive?path=%2Fv%2F");
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get("content-type"), "application/x-tar");
+  assert.equal(await text(res.body), "hello world");
+  assert.match(
+    server.requests[0],
+    /^GET \/v1\.41\/containers\/x\/archive\?path=%2Fv%2F HTTP\/1\.1\r\n/,
+  );
+  assert.match(server.requests[0], /\r\nHost: docker\r\n/);
+});
+
+Deno.test("rawGet: Content-Length bodies stop at the length; bodies without one at close", async () => {
+  {
+    await using server = await serve([
+      'HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\n\r\n{"m":"x"}',
+    ], {
+      keepOpen: true,
+    });
+    const res = await rawGet(server.path, "/x");
+    assert.equal(res.status, 404);
+    assert.equal(await text(res.body), '{"m":"x"}');
+  }
+  {
+    await using server = await serve(["HTTP/1.0 200 OK\r\n\r\nuntil ", "close"]);
+    const res = await rawGet(server.path, "/x");
+    assert.equal(await text(res.body), "until close");
+  }
+});
+
+Deno.test("rawGet: a large body arrives whole, in order, in chunks no larger than the buffer", async () => {
+  const data = crypto.getRandomValues(new Uint8Array(60_000));
+  const big = new Uint8Array(3_000_000);
+  for (let i = 0; i < big.length; i += data.length) big.set(data.subarray(0, big.length - i), i);
+  const parts: (string | Uint8Array)[] = ["HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"];
+  for (let i = 0; i < big.length; i += 700_000) {
+    const part = big.subarray(i, i + 700_000);
+    parts.push(`${part.length.toString(16)}\r\n`, part, "\r\n");
+  }
+  parts.push("0\r\n\r\n");
+  await using server = await serve(parts);
+  const res = await rawGet(server.path, "/big");
+  const got = new Uint8Array(big.length);
+  let at = 0;
+  for await (const chunk of res.body) {
+    assert.ok(chunk.length <= 256 * 1024);
+    got.set(chunk, at);
+    at += chunk.length;
+  }
+  assert.equal(at, big.length);
+  assert.deepEqual(got, big);
+});
+
+Deno.test("rawGet: truncation, garbage and oversized heads are errors, not short bodies", async () => {
+  {
+    await using server = await serve(["HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort"]);
+    const res = await rawGet(server.path, "/x");
+    await assert.rejects(text(res.body), /closed the connection mid-stream/);
+  }
+  {
+    await using server = await serve([
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab",
+    ]);
+    const res = await rawGet(server.path, "/x");
+    await assert.rejects(text(res.body), /closed the connection/);
+  }
+  {
+    await using server = await serve([
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+    ]);
+    const res = await rawGet(server.path, "/x");
+    await assert.rejects(text(res.body), /Bad chunk size/);
+  }
+  {
+    await using server = await serve(["SSH-2.0-OpenSSH\r\n"]);
+    await assert.rejects(rawGet(server.path, "/x"), /Not an HTTP response/);
+  }
+  {
+    await using server = await serve([
+      "HTTP/1.1 200 OK\r\n",
+      `X-Big: ${"a".repeat(70_000)}\r\n\r\n`,
+    ]);
+    await assert.rejects(rawGet(server.path, "/x"), /too (long|large)/);
+  }
+});
+
+Deno.test("rawGet: cancelling the body or aborting the signal closes the connection", async () => {
+  await using server = await serve([
+    "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n",
+  ], { keepOpen: true });
+  const res = await rawGet(server.path, "/x");
+  const reader = res.body.getReader();
+  assert.equal(new TextDecoder().decode((await reader.read()).value), "abc");
+  await reader.cancel();
+
+  const abort = new AbortController();
+  const second = await rawGet(server.path, "/x", { signal: abort.signal });
+  const r2 = second.body.getReader();
+  await r2.read();
+  const pending = r2.read();
+  abort.abort(new Error("stopped by the test"));
+  await assert.rejects(pending, /stopped by the test/);
+
+  const aborted = new AbortController();
+  aborted.abort(new Error("before"));
+  await assert.rejects(rawGet(server.path, "/x", { signal: aborted.signal }), /before/);
+});
