@@ -55,14 +55,14 @@ export async function statPath(
   return StatSchema.parse(JSON.parse(new TextDecoder().decode(decodeBase64(header))));
 }
 
-/** `GET /containers/{id}/archive?path=`: the path as a tar stream. */
+/** `GET /containers/{id}/archive?path=`: the path as a tar stream (cancel to stop early). */
 export async function getArchive(
   docker: DockerClient,
   id: string,
   path: string,
   options: { signal?: AbortSignal } = {},
-): Promise<IncomingMessage> {
-  return await docker.stream("GET", `/containers/${encodeURIComponent(id)}/archive`, {
+): Promise<ReadableStream<Uint8Array>> {
+  return await docker.download(`/containers/${encodeURIComponent(id)}/archive`, {
     query: { path },
     signal: options.signal,
   });

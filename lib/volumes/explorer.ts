@@ -4,8 +4,6 @@
  * endpoints. Every path is confined to the volume: `..`, encoded tricks, control characters
  * and symlinks that resolve outside it are refused with a 400.
  */
-import type { Buffer } from "node:buffer";
-import type { IncomingMessage } from "node:http";
 import { createTarDecoder, createTarPacker, type TarHeader } from "modern-tar";
 import {
   getArchive,
@@ -131,7 +129,7 @@ export async function listFolder(
     const children = new Map<string, FolderEntry>();
     let seen = 0;
     let truncated = false;
-    const reader = toWeb(res).pipeThrough(createTarDecoder()).getReader();
+    const reader = res.pipeThrough(createTarDecoder()).getReader();
     try {
       for (;;) {
         const { done, value } = await reader.read();
@@ -167,7 +165,6 @@ export async function listFolder(
       }
     } finally {
       await reader.cancel().catch(() => {});
-      res.destroy();
     }
     const entries = [...children.values()].sort((a, b) =>
       Number(b.type === "dir") - Number(a.type === "dir") || a.name.localeCompare(b.name)
@@ -212,14 +209,13 @@ async function readSingle(
   signal?: AbortSignal,
 ): Promise<Uint8Array> {
   const res = await getArchive(docker, helper, at, { signal });
-  const reader = toWeb(res).pipeThrough(createTarDecoder()).getReader();
+  const reader = res.pipeThrough(createTarDecoder()).getReader();
   try {
     const { value } = await reader.read();
     if (!value) return new Uint8Array();
     return new Uint8Array(await new Response(value.body).arrayBuffer());
   } finally {
     await reader.cancel().catch(() => {});
-    res.destroy();
   }
 }
 
@@ -250,9 +246,9 @@ export async function openDownload(
     const res = await getArchive(docker, helper, at, { signal: options.signal });
     const name = clean === "/" ? volume : clean.split("/").at(-1)!;
     if (isDirStat(stat)) {
-      return { name: `${name}.tar`, kind: "folder", body: closing(toWeb(res), cleanup) };
+      return { name: `${name}.tar`, kind: "folder", body: closing(res, cleanup) };
     }
-    const reader = toWeb(res).pipeThrough(createTarDecoder()).getReader();
+    const reader = res.pipeThrough(createTarDecoder()).getReader();
     const first = await reader.read();
     if (!first.value) throw new NotFoundError(`No "${clean}" in the volume`);
     const body = first.value.body.pipeThrough(new TransformStream());
@@ -262,7 +258,6 @@ export async function openDownload(
       size: first.value.header.size,
       body: closing(body, async () => {
         await reader.cancel().catch(() => {});
-        res.destroy();
         await cleanup();
       }),
     };
@@ -389,24 +384,6 @@ function exactly(size: number): TransformStream<Uint8Array, Uint8Array> {
       if (seen !== size) throw new ValidationError("The upload ended before its Content-Length");
     },
   });
-}
-
-/** The engine's answer as a web stream, one chunk per pull (so backpressure holds). */
-function toWeb(res: IncomingMessage): ReadableStream<Uint8Array> {
-  const chunks = res[Symbol.asyncIterator]();
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const { done, value } = await chunks.next();
-      if (done) controller.close();
-      else {
-        const b = value as Buffer; // a view, not a copy
-        controller.enqueue(new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
-      }
-    },
-    cancel() {
-      res.destroy();
-    },
-  }, { highWaterMark: 1 });
 }
 
 /** A stream that runs `done` once, when it ends or is cancelled. */
