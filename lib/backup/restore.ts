@@ -498,12 +498,11 @@ async function openHelperWriter(
   const helper = await createHelper(docker, "restore", [mount]);
   return tarInto(
     async (body) => {
-      const res = await docker.stream("PUT", `/containers/${helper}/archive`, {
+      await docker.upload("PUT", `/containers/${helper}/archive`, {
         query: { path },
         headers: { "Content-Type": "application/x-tar" },
         body,
       });
-      for await (const _ of res) { /* drain the empty answer */ }
     },
     () => removeHelper(docker, helper).catch(() => {}),
   );

@@ -76,11 +76,10 @@ export async function putArchive(
   body: AsyncIterable<Uint8Array>,
   options: { signal?: AbortSignal } = {},
 ): Promise<void> {
-  const res = await docker.stream("PUT", `/containers/${encodeURIComponent(id)}/archive`, {
+  await docker.upload("PUT", `/containers/${encodeURIComponent(id)}/archive`, {
     query: { path, noOverwriteDirNonDir: true },
     headers: { "Content-Type": "application/x-tar" },
     body,
     signal: options.signal,
   });
-  for await (const _ of res) { /* the answer is empty */ }
 }

@@ -10,7 +10,7 @@ import { isIP } from "node:net";
 import { Buffer } from "node:buffer";
 import { type Duplex, Readable } from "node:stream";
 import type { z } from "zod";
-import { rawGet } from "./_raw_get.ts";
+import { RawConnectionError, rawGet, type RawResponse, rawSend } from "./_raw_http.ts";
 import {
   DockerBadRequestError,
   DockerConflictError,
@@ -201,7 +201,7 @@ export class DockerClient {
   /**
    * A bulk download (`GET`: a volume's archive) as a pull stream that reads the engine only as
    * fast as the consumer takes it. Over a Unix socket it reads with one reused buffer
-   * (`_raw_get.ts`), which keeps a backup's memory down; elsewhere it goes through `stream`.
+   * (`_raw_http.ts`), which keeps a backup's memory down; elsewhere it goes through `stream`.
    * Non-2xx responses reject with a typed error; cancelling the stream closes the connection.
    */
   async download(
@@ -213,19 +213,55 @@ export class DockerClient {
       return Readable.toWeb(await this.stream("GET", path, options)) as ReadableStream<Uint8Array>;
     }
     const fullPath = withQuery(await this.#versioned(path, options.signal), options.query);
-    let res;
-    try {
-      res = await rawGet(socketPath, fullPath, { signal: options.signal });
-    } catch (err) {
-      if (options.signal?.aborted) throw err;
-      throw new DockerUnavailableError(this.host, { cause: err });
-    }
+    const res = await this.#raw(() => rawGet(socketPath, fullPath, { signal: options.signal }));
     if (res.status >= 200 && res.status < 300) return res.body;
+    throw await this.#rawError("GET", path, res);
+  }
+
+  /**
+   * A bulk upload (`PUT` a tar into a container's path) sent chunk by chunk as `body` yields,
+   * over a Unix socket without `node:http`'s buffering (see `download`). Resolves once the
+   * engine answered 2xx; an error of `body` itself is thrown as it is, and the engine,
+   * seeing a cut body, applies nothing.
+   */
+  async upload(
+    method: string,
+    path: string,
+    options: StreamOptions & { body: AsyncIterable<Uint8Array> },
+  ): Promise<void> {
+    const socketPath = this.#nodeTarget.socketPath;
+    if (!socketPath) {
+      for await (const _ of await this.stream(method, path, options)) { /* drain the answer */ }
+      return;
+    }
+    const fullPath = withQuery(await this.#versioned(path, options.signal), options.query);
+    const res = await this.#raw(() =>
+      rawSend(socketPath, method, fullPath, options.body, {
+        headers: options.headers,
+        signal: options.signal,
+      })
+    );
+    if (res.status < 200 || res.status >= 300) throw await this.#rawError(method, path, res);
+    await res.body.cancel();
+  }
+
+  async #raw(exchange: () => Promise<RawResponse>): Promise<RawResponse> {
+    try {
+      return await exchange();
+    } catch (err) {
+      if (err instanceof RawConnectionError) {
+        throw new DockerUnavailableError(this.host, { cause: err });
+      }
+      throw err;
+    }
+  }
+
+  async #rawError(method: string, path: string, res: RawResponse): Promise<DockerError> {
     let text = "";
     for await (const chunk of res.body) {
       if (text.length < ERROR_BODY_CAP) text += new TextDecoder().decode(chunk);
     }
-    throw this.#errorFor("GET", path, res.status, text);
+    return this.#errorFor(method, path, res.status, text);
   }
 
   /**

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { rawGet } from "./_raw_get.ts";
+import { RawConnectionError, rawGet, rawSend } from "./_raw_http.ts";
 
 const encoder = new TextEncoder();
 
@@ -152,4 +152,106 @@ Deno.test("rawGet: cancelling the body or aborting the signal closes the connect
   const aborted = new AbortController();
   aborted.abort(new Error("before"));
   await assert.rejects(rawGet(server.path, "/x", { signal: aborted.signal }), /before/);
+});
+
+/** A Unix-socket server whose `handle` gets each connection. */
+async function serveWith(handle: (conn: Deno.Conn) => Promise<void>) {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/s.sock`;
+  const listener = Deno.listen({ transport: "unix", path });
+  const served = (async () => {
+    for await (const conn of listener) {
+      await handle(conn).catch(() => {}).finally(() => conn.close());
+    }
+  })();
+  return {
+    path,
+    async [Symbol.asyncDispose]() {
+      listener.close();
+      await served.catch(() => {});
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+}
+
+/** Reads a connection until `marker` has arrived (or it closes); returns what came. */
+async function readUntil(conn: Deno.Conn, marker: string): Promise<string> {
+  let text = "";
+  const buf = new Uint8Array(65536);
+  while (!text.includes(marker)) {
+    const n = await conn.read(buf).catch(() => null);
+    if (n === null) break;
+    text += new TextDecoder().decode(buf.subarray(0, n));
+  }
+  return text;
+}
+
+async function* pieces(...parts: string[]): AsyncGenerator<Uint8Array> {
+  for (const p of parts) yield encoder.encode(p);
+}
+
+Deno.test("rawSend: the body goes out chunked with the given headers; the answer is read", async () => {
+  let received = "";
+  await using server = await serveWith(async (conn) => {
+    received = await readUntil(conn, "0\r\n\r\n");
+    await conn.write(encoder.encode("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"));
+  });
+  const res = await rawSend(
+    server.path,
+    "PUT",
+    "/v1.41/containers/h/archive?path=%2Fv",
+    pieces("ab", "", "cde"),
+    {
+      headers: { "Content-Type": "application/x-tar" },
+    },
+  );
+  assert.equal(res.status, 200);
+  assert.equal(await text(res.body), "");
+  assert.match(received, /^PUT \/v1\.41\/containers\/h\/archive\?path=%2Fv HTTP\/1\.1\r\n/);
+  assert.match(received, /\r\nContent-Type: application\/x-tar\r\n/);
+  assert.match(received, /\r\nTransfer-Encoding: chunked\r\n/);
+  assert.ok(
+    received.endsWith("\r\n\r\n2\r\nab\r\n3\r\ncde\r\n0\r\n\r\n"),
+    JSON.stringify(received),
+  );
+});
+
+Deno.test("rawSend: an engine that refuses early is answered with its refusal, not a broken pipe", async () => {
+  await using server = await serveWith(async (conn) => {
+    await readUntil(conn, "\r\n\r\n");
+    await conn.write(encoder.encode(
+      'HTTP/1.1 404 Not Found\r\nContent-Length: 27\r\n\r\n{"message":"no such thing"}',
+    ));
+  });
+  const big = new Uint8Array(1024 * 1024);
+  async function* endless() {
+    for (let i = 0; i < 64; i++) yield big;
+  }
+  const res = await rawSend(server.path, "PUT", "/x", endless());
+  assert.equal(res.status, 404);
+  assert.equal(await text(res.body), '{"message":"no such thing"}');
+});
+
+Deno.test("rawSend: a failing body source throws its own error and the engine sees a cut body", async () => {
+  let received = "";
+  await using server = await serveWith(async (conn) => {
+    received = await readUntil(conn, "0\r\n\r\n");
+  });
+  async function* failing() {
+    yield encoder.encode("partial");
+    throw new Error("the archive is corrupt");
+  }
+  await assert.rejects(rawSend(server.path, "PUT", "/x", failing()), /the archive is corrupt/);
+  // Give the server the close.
+  await new Promise((r) => setTimeout(r, 50));
+  assert.match(received, /7\r\npartial\r\n$/);
+  assert.ok(!received.includes("0\r\n\r\n"), "never terminated");
+});
+
+Deno.test("rawGet/rawSend: a socket nobody listens on is a connection error", async () => {
+  await assert.rejects(rawGet("/nonexistent/bosun.sock", "/x"), RawConnectionError);
+  await assert.rejects(
+    rawSend("/nonexistent/bosun.sock", "PUT", "/x", pieces("a")),
+    RawConnectionError,
+  );
 });
