@@ -81,33 +81,42 @@ export async function uploadFile(
   const whole = createHash("md5"); // some servers (s3rver) answer the whole object's MD5
   const etags: string[] = [];
   let sent = 0;
+  // Two buffers: the next part is read and hashed while the previous one uploads. A buffer
+  // is refilled only after the part that used it finished (each upload awaits the last).
+  const buffers = [new Uint8Array(chunk), new Uint8Array(chunk)];
+  let uploading: Promise<void> = Promise.resolve();
   try {
-    const buffer = new Uint8Array(chunk);
-    for (let part = 1; sent < size || part === 1; part++) {
+    for (let part = 1;; part++) {
       options.signal?.throwIfAborted();
+      const buffer = buffers[part % 2];
       let filled = 0;
       while (filled < chunk) {
         const n = await f.read(buffer.subarray(filled));
         if (n === null) break;
         filled += n;
       }
-      const data = buffer.subarray(0, filled); // sent before the buffer is refilled
+      if (filled === 0 && part > 1) break; // the size was a multiple of the part size
+      const data = buffer.subarray(0, filled);
       const md5 = new Uint8Array(createHash("md5").update(data).digest());
       whole.update(data);
-      const etag = await withRetries(
+      md5s.push(md5);
+      await uploading;
+      const expected = Buffer.from(md5).toString("hex");
+      uploading = withRetries(
         () => client.uploadPart(key, uploadId, part, data, md5),
         options.signal,
-      );
-      const expected = Buffer.from(md5).toString("hex");
-      if (etag && etag !== expected) {
-        throw new S3Error(500, "BadDigest", `Part ${part}: the server's ETag is not its MD5`);
-      }
-      md5s.push(md5);
-      etags.push(expected);
-      sent += filled;
-      options.onProgress?.(sent);
+      ).then((etag) => {
+        if (etag && etag !== expected) {
+          throw new S3Error(500, "BadDigest", `Part ${part}: the server's ETag is not its MD5`);
+        }
+        etags.push(expected);
+        sent += filled;
+        options.onProgress?.(sent);
+      });
+      uploading.catch(() => {}); // awaited before the next part or after the last
       if (filled < chunk) break;
     }
+    await uploading;
     const composite = `${
       createHash("md5").update(Buffer.concat(md5s)).digest("hex")
     }-${md5s.length}`;
@@ -121,6 +130,7 @@ export async function uploadFile(
     }
     return { etag };
   } catch (err) {
+    await uploading.catch(() => {}); // no part may land after the abort
     await client.abortMultipart(key, uploadId).catch(() => {});
     await client.delete(key).catch(() => {}); // completed but mismatched: not kept
     throw err;
