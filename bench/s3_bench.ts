@@ -59,6 +59,7 @@ export async function runS3Bench(): Promise<void> {
     );
     const base = (performance.now() - t0) / 1000;
 
+    const before = (await memory(pid)).rss;
     await resetPeak(pid);
     const t1 = performance.now();
     const r = await admin.json("POST", `/api/storage/${target.body.id}/backups`, { file });
@@ -67,7 +68,8 @@ export async function runS3Bench(): Promise<void> {
     console.log(
       `S3 upload of ${(size / 1048576).toFixed(0)} MiB: Bosun ${ours.toFixed(2)} s vs AWS SDK ` +
         `PutObject ${base.toFixed(2)} s → ratio ${(ours / base).toFixed(2)} (target ≤ 1.1); ` +
-        `Bosun peak RSS ${(await memory(pid)).peak.toFixed(1)} MiB (target ≤ 150)`,
+        `Bosun peak RSS ${(await memory(pid)).peak.toFixed(1)} MiB (target ≤ 150; ` +
+        `${before.toFixed(1)} MiB before, after making the 1 GiB backup)`,
     );
   } finally {
     await docker("volume", "rm", "-f", volume).catch(() => {});
