@@ -10,7 +10,7 @@ import { isIP } from "node:net";
 import { Buffer } from "node:buffer";
 import { type Duplex, Readable } from "node:stream";
 import type { z } from "zod";
-import { RawConnectionError, rawGet, type RawResponse, rawSend } from "./_raw_http.ts";
+import { RawConnectionError, rawGet, type RawResponse, rawSend } from "../http/raw.ts";
 import {
   DockerBadRequestError,
   DockerConflictError,
@@ -201,7 +201,7 @@ export class DockerClient {
   /**
    * A bulk download (`GET`: a volume's archive) as a pull stream that reads the engine only as
    * fast as the consumer takes it. Over a Unix socket it reads with one reused buffer
-   * (`_raw_http.ts`), which keeps a backup's memory down; elsewhere it goes through `stream`.
+   * (`lib/http/raw.ts`), which keeps a backup's memory down; elsewhere it goes through `stream`.
    * Non-2xx responses reject with a typed error; cancelling the stream closes the connection.
    */
   async download(

@@ -1,6 +1,7 @@
 /**
- * A small S3 client (AWS Signature V4 over `fetch`) with just the calls Bosun uses: put, get
- * (streamed), head, delete, list, and multipart upload with per-part Content-MD5.
+ * A small S3 client (AWS Signature V4 over `lib/http/raw.ts`, which sends a part straight from
+ * its buffer where `fetch` would copy it) with just the calls Bosun uses: put, get (streamed),
+ * head, delete, list, and multipart upload with per-part Content-MD5.
  *
  * Why not `@aws-sdk/client-s3`: measured under Bosun's Deno permissions it reads
  * `AWS_LAMBDA_*`, `HOME` and `~/.aws/*` at load and on every client, even with explicit
@@ -8,7 +9,8 @@
  * directory. This client reads nothing but its arguments.
  */
 import { createHash, createHmac } from "node:crypto";
-import { fetchNoRedirect } from "../notify/url_guard.ts";
+import { RawConnectionError, rawRequest } from "../http/raw.ts";
+import { assertOutboundUrl } from "../notify/url_guard.ts";
 
 /** Where and how to reach a bucket. */
 export interface S3Config {
@@ -73,7 +75,7 @@ export class S3Client {
     options: {
       query?: Record<string, string>;
       headers?: Record<string, string>;
-      body?: BodyInit | null;
+      body?: Uint8Array | string;
       /** The body's SHA-256 (hex) when it is small and known; else UNSIGNED-PAYLOAD. */
       payloadHash?: string;
       signal?: AbortSignal;
@@ -115,11 +117,30 @@ export class S3Client {
     const { host: _host, ...sent } = headers;
     sent.authorization = `AWS4-HMAC-SHA256 Credential=${this.config.accessKeyId}/${scope}, ` +
       `SignedHeaders=${names.join(";")}, Signature=${signature}`;
-    const res = await fetchNoRedirect(url.toString(), {
-      method,
-      headers: sent,
-      body: options.body ?? null,
-      signal: options.signal ?? AbortSignal.timeout(300_000),
+    await assertOutboundUrl(url.toString());
+    const body = typeof options.body === "string"
+      ? new TextEncoder().encode(options.body)
+      : options.body;
+    let raw;
+    try {
+      raw = await rawRequest(method, url, sent, body, {
+        signal: options.signal ?? AbortSignal.timeout(300_000),
+      });
+    } catch (err) {
+      if (!(err instanceof RawConnectionError)) throw err;
+      throw new Error(`S3 ${method} ${key || "/"}: ${url.host} did not answer (${err.message})`, {
+        cause: err,
+      });
+    }
+    if (raw.status >= 300 && raw.status < 400) {
+      await raw.body.cancel();
+      throw new Error(`${url.host} answered with a redirect (${raw.status}); not followed`);
+    }
+    const empty = method === "HEAD" || raw.status === 204 || raw.status === 205;
+    if (empty) await raw.body.cancel();
+    const res = new Response(empty ? null : raw.body, {
+      status: raw.status,
+      headers: raw.headers,
     });
     if (!res.ok) {
       const text = await res.text().catch(() => "");
@@ -134,7 +155,7 @@ export class S3Client {
   async put(key: string, body: Uint8Array | string, contentType = "application/octet-stream") {
     const data = typeof body === "string" ? new TextEncoder().encode(body) : body;
     const res = await this.request("PUT", key, {
-      body: data as Uint8Array<ArrayBuffer>,
+      body: data,
       payloadHash: hex(data),
       headers: {
         "content-type": contentType,
@@ -207,7 +228,7 @@ export class S3Client {
   async uploadPart(key: string, uploadId: string, part: number, data: Uint8Array, md5: Uint8Array) {
     const res = await this.request("PUT", key, {
       query: { partNumber: String(part), uploadId },
-      body: data as Uint8Array<ArrayBuffer>,
+      body: data,
       headers: { "content-md5": btoa(String.fromCharCode(...md5)) },
     });
     await res.body?.cancel();

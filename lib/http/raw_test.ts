@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { RawConnectionError, rawGet, rawSend } from "./_raw_http.ts";
+import { RawConnectionError, rawGet, rawRequest, rawSend } from "./raw.ts";
 
 const encoder = new TextEncoder();
 
@@ -254,4 +254,47 @@ Deno.test("rawGet/rawSend: a socket nobody listens on is a connection error", as
     rawSend("/nonexistent/bosun.sock", "PUT", "/x", pieces("a")),
     RawConnectionError,
   );
+});
+
+Deno.test("rawRequest: a fixed-length body over TCP; a HEAD answer's length is not waited for", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const received: string[] = [];
+  const served = (async () => {
+    for await (const conn of listener) {
+      const request = await readUntil(conn, "\r\n\r\n");
+      const length = Number(/content-length: (\d+)/i.exec(request)?.[1] ?? 0);
+      let text = request;
+      const buf = new Uint8Array(65536);
+      while (text.length - text.indexOf("\r\n\r\n") - 4 < length) {
+        const n = await conn.read(buf);
+        if (n === null) break;
+        text += new TextDecoder().decode(buf.subarray(0, n));
+      }
+      received.push(text);
+      await conn.write(encoder.encode(
+        request.startsWith("HEAD")
+          ? 'HTTP/1.1 200 OK\r\nContent-Length: 1048576\r\nETag: "abc"\r\n\r\n'
+          : 'HTTP/1.1 200 OK\r\nETag: "def"\r\nContent-Length: 2\r\n\r\nok',
+      ));
+      conn.close();
+    }
+  })();
+  try {
+    const { port } = listener.addr as Deno.NetAddr;
+    const url = new URL(`http://127.0.0.1:${port}/bucket/key?partNumber=1&uploadId=u`);
+    const put = await rawRequest("PUT", url, { "x-amz-date": "d" }, encoder.encode("part-data"));
+    assert.equal(put.status, 200);
+    assert.equal(put.headers.get("etag"), '"def"');
+    assert.equal(await text(put.body), "ok");
+    assert.match(received[0], /^PUT \/bucket\/key\?partNumber=1&uploadId=u HTTP\/1\.1\r\n/);
+    assert.match(received[0], new RegExp(`\r\nHost: 127\\.0\\.0\\.1:${port}\r\n`));
+    assert.match(received[0], /\r\nContent-Length: 9\r\n/);
+    assert.ok(received[0].endsWith("\r\n\r\npart-data"));
+    const head = await rawRequest("HEAD", url, {}, undefined);
+    assert.equal(head.headers.get("content-length"), "1048576");
+    assert.equal(await text(head.body), "");
+  } finally {
+    listener.close();
+    await served.catch(() => {});
+  }
 });

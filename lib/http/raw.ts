@@ -1,9 +1,11 @@
 /**
- * Bulk transfers over a Unix socket with plain `conn.read`/`conn.write` and one reused read
- * buffer. A download's body comes out as a pull stream (nothing is read before the consumer
- * asks), each chunk a copy of just its bytes; an upload is sent chunk by chunk as it is
- * produced. `node:http` reads ahead of its consumer and leaves a 64 KiB buffer behind per
- * chunk, which cost a backup, a restore or a volume listing 80–280 MiB of memory.
+ * Bulk HTTP/1.1 transfers with plain `conn.read`/`conn.write` and one reused read buffer,
+ * for the engine's Unix socket and for S3 parts. A download's body comes out as a pull stream
+ * (nothing is read before the consumer asks), each chunk a copy of just its bytes; an upload
+ * is written from the caller's buffer (fixed length) or chunk by chunk as it is produced
+ * (chunked). `node:http` reads ahead of its consumer and leaves a 64 KiB buffer behind per
+ * chunk, and `fetch` copies a request body before sending it: that cost a backup, a restore,
+ * a volume listing or an S3 upload 80–280 MiB of memory.
  */
 
 const HEAD_CAP = 64 * 1024;
@@ -19,9 +21,33 @@ export interface RawResponse {
   body: ReadableStream<Uint8Array>;
 }
 
-/** The socket could not be reached or broke: the engine, not the request, is the problem. */
+/** The connection could not be made or broke: the server, not the request, is the problem. */
 export class RawConnectionError extends Error {
   override name = "RawConnectionError";
+}
+
+/**
+ * One request to an `http:` or `https:` URL (TLS with the system's roots) with a body of
+ * known length, sent straight from `body` without a copy. Answers are returned whatever their
+ * status (redirects are not followed); a HEAD answer's body is empty.
+ */
+export async function rawRequest(
+  method: string,
+  url: URL,
+  headers: Record<string, string>,
+  body: Uint8Array | undefined,
+  options: { signal?: AbortSignal } = {},
+): Promise<RawResponse> {
+  const hostname = url.hostname.replace(/^\[|\]$/g, "");
+  const tls = url.protocol === "https:";
+  const port = Number(url.port || (tls ? 443 : 80));
+  return await exchange(
+    () => tls ? Deno.connectTls({ hostname, port }) : Deno.connect({ hostname, port }),
+    `${method} ${url.pathname}${url.search}`,
+    body ? { ...headers, "Content-Length": String(body.length) } : headers,
+    body,
+    { host: url.host, signal: options.signal, noBody: method === "HEAD" },
+  );
 }
 
 /** Sends `GET path` over the socket at `socketPath`; resolves once the headers arrived. */
@@ -30,7 +56,7 @@ export async function rawGet(
   path: string,
   options: { host?: string; signal?: AbortSignal } = {},
 ): Promise<RawResponse> {
-  return await exchange(socketPath, `GET ${path}`, {}, undefined, options);
+  return await exchange(unix(socketPath), `GET ${path}`, {}, undefined, options);
 }
 
 /**
@@ -47,7 +73,7 @@ export async function rawSend(
   options: { host?: string; headers?: Record<string, string>; signal?: AbortSignal } = {},
 ): Promise<RawResponse> {
   return await exchange(
-    socketPath,
+    unix(socketPath),
     `${method} ${path}`,
     { ...options.headers, "Transfer-Encoding": "chunked" },
     body,
@@ -60,19 +86,23 @@ class BodyFailure {
   constructor(readonly error: unknown) {}
 }
 
+function unix(path: string): () => Promise<Deno.Conn> {
+  return () => Deno.connect({ transport: "unix", path });
+}
+
 async function exchange(
-  socketPath: string,
+  connect: () => Promise<Deno.Conn>,
   requestLine: string,
   headers: Record<string, string>,
-  body: AsyncIterable<Uint8Array> | undefined,
-  options: { host?: string; signal?: AbortSignal },
+  body: AsyncIterable<Uint8Array> | Uint8Array | undefined,
+  options: { host?: string; signal?: AbortSignal; noBody?: boolean },
 ): Promise<RawResponse> {
   options.signal?.throwIfAborted();
   let conn: Deno.Conn;
   try {
-    conn = await Deno.connect({ transport: "unix", path: socketPath });
+    conn = await connect();
   } catch (err) {
-    throw new RawConnectionError(`Cannot connect to ${socketPath}: ${err}`, { cause: err });
+    throw new RawConnectionError(`Cannot connect: ${err}`, { cause: err });
   }
   let closed = false;
   const close = () => {
@@ -93,7 +123,8 @@ async function exchange(
     let sendError: unknown;
     try {
       await writeAll(conn, encoder.encode(head));
-      if (body) await sendChunked(conn, body, close);
+      if (body instanceof Uint8Array) await writeAll(conn, body);
+      else if (body) await sendChunked(conn, body, close);
     } catch (err) {
       if (err instanceof BodyFailure) throw err;
       sendError = err; // the engine may have answered (a refusal): read that first
@@ -105,7 +136,16 @@ async function exchange(
     } catch (err) {
       throw sendError ?? err;
     }
-    return { ...response, body: bodyStream(reader, response.headers, done, options.signal) };
+    const bodyless = options.noBody || response.status === 204 || response.status === 304;
+    return {
+      ...response,
+      body: bodyStream(
+        reader,
+        bodyless ? new Headers({ "content-length": "0" }) : response.headers,
+        done,
+        options.signal,
+      ),
+    };
   } catch (err) {
     done();
     if (options.signal?.aborted) throw options.signal.reason;
