@@ -29,14 +29,16 @@ export class RawConnectionError extends Error {
 /**
  * One request to an `http:` or `https:` URL (TLS with the system's roots) with a body of
  * known length, sent straight from `body` without a copy. Answers are returned whatever their
- * status (redirects are not followed); a HEAD answer's body is empty.
+ * status (redirects are not followed); a HEAD answer's body is empty. With `timeoutMs`, sending
+ * and waiting for the answer, and then each wait for more of the body, may take that long at
+ * most (a slow download goes on as long as data keeps coming).
  */
 export async function rawRequest(
   method: string,
   url: URL,
   headers: Record<string, string>,
   body: Uint8Array | undefined,
-  options: { signal?: AbortSignal } = {},
+  options: { signal?: AbortSignal; timeoutMs?: number } = {},
 ): Promise<RawResponse> {
   const hostname = url.hostname.replace(/^\[|\]$/g, "");
   const tls = url.protocol === "https:";
@@ -46,7 +48,12 @@ export async function rawRequest(
     `${method} ${url.pathname}${url.search}`,
     body ? { ...headers, "Content-Length": String(body.length) } : headers,
     body,
-    { host: url.host, signal: options.signal, noBody: method === "HEAD" },
+    {
+      host: url.host,
+      signal: options.signal,
+      timeoutMs: options.timeoutMs,
+      noBody: method === "HEAD",
+    },
   );
 }
 
@@ -81,6 +88,29 @@ export async function rawSend(
   );
 }
 
+/** Closes the connection when one wait on it takes longer than `ms` (none without `ms`). */
+class Watchdog {
+  fired = false;
+  constructor(private readonly ms: number | undefined, private readonly onFire: () => void) {}
+
+  async run<T>(wait: () => Promise<T>): Promise<T> {
+    if (!this.ms) return await wait();
+    const timer = setTimeout(() => {
+      this.fired = true;
+      this.onFire();
+    }, this.ms);
+    try {
+      return await wait();
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  error(): RawConnectionError {
+    return new RawConnectionError(`No answer from the server for ${this.ms! / 1000} s`);
+  }
+}
+
 /** Marks an error of the request body's own source, which passes through unchanged. */
 class BodyFailure {
   constructor(readonly error: unknown) {}
@@ -95,7 +125,7 @@ async function exchange(
   requestLine: string,
   headers: Record<string, string>,
   body: AsyncIterable<Uint8Array> | Uint8Array | undefined,
-  options: { host?: string; signal?: AbortSignal; noBody?: boolean },
+  options: { host?: string; signal?: AbortSignal; timeoutMs?: number; noBody?: boolean },
 ): Promise<RawResponse> {
   options.signal?.throwIfAborted();
   let conn: Deno.Conn;
@@ -116,20 +146,21 @@ async function exchange(
     options.signal?.removeEventListener("abort", onAbort);
     close();
   };
+  const watchdog = new Watchdog(options.timeoutMs, close);
   try {
     const lines = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join("");
     const head = `${requestLine} HTTP/1.1\r\nHost: ${options.host ?? "docker"}\r\n${lines}` +
       "Connection: close\r\n\r\n";
     let sendError: unknown;
     try {
-      await writeAll(conn, encoder.encode(head));
-      if (body instanceof Uint8Array) await writeAll(conn, body);
+      await watchdog.run(() => writeAll(conn, encoder.encode(head)));
+      if (body instanceof Uint8Array) await watchdog.run(() => writeAll(conn, body));
       else if (body) await sendChunked(conn, body, close);
     } catch (err) {
       if (err instanceof BodyFailure) throw err;
       sendError = err; // the engine may have answered (a refusal): read that first
     }
-    const reader = new BufferedConn(conn);
+    const reader = new BufferedConn(conn, watchdog);
     let response: { status: number; headers: Headers };
     try {
       response = await readHead(reader);
@@ -149,6 +180,7 @@ async function exchange(
   } catch (err) {
     done();
     if (options.signal?.aborted) throw options.signal.reason;
+    if (watchdog.fired) throw watchdog.error();
     if (err instanceof BodyFailure) throw err.error;
     throw err instanceof RawConnectionError
       ? err
@@ -196,12 +228,12 @@ class BufferedConn {
   readonly buf = new Uint8Array(READ_SIZE);
   pos = 0;
   end = 0;
-  constructor(private readonly conn: Deno.Conn) {}
+  constructor(private readonly conn: Deno.Conn, readonly watchdog: Watchdog) {}
 
   /** Reads more when the buffer is drained; false at the end of the stream. */
   async fill(): Promise<boolean> {
     if (this.pos < this.end) return true;
-    const n = await this.conn.read(this.buf);
+    const n = await this.watchdog.run(() => this.conn.read(this.buf));
     if (n === null) return false;
     this.pos = 0;
     this.end = n;
@@ -287,7 +319,9 @@ function bodyStream(
         controller.close();
       } catch (err) {
         done();
-        controller.error(signal?.aborted ? signal.reason : err);
+        controller.error(
+          signal?.aborted ? signal.reason : reader.watchdog.fired ? reader.watchdog.error() : err,
+        );
       }
     },
     cancel() {

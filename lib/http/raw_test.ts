@@ -298,3 +298,42 @@ Deno.test("rawRequest: a fixed-length body over TCP; a HEAD answer's length is n
     await served.catch(() => {});
   }
 });
+
+Deno.test("rawRequest: a server that never answers, or stalls mid-body, times out; slow data does not", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const conns: Deno.Conn[] = [];
+  const served = (async () => {
+    for await (const conn of listener) {
+      conns.push(conn);
+      const request = await readUntil(conn, "\r\n\r\n");
+      if (request.startsWith("GET /silent")) continue; // never answers
+      await conn.write(encoder.encode("HTTP/1.1 200 OK\r\nContent-Length: 15\r\n\r\nabc"));
+      if (request.startsWith("GET /slow")) {
+        for (const c of "defghijklmno") { // each byte well within the timeout, all beyond it
+          await new Promise((r) => setTimeout(r, 100));
+          await conn.write(encoder.encode(c));
+        }
+      } // "/stall" sends a part and waits
+    }
+  })();
+  try {
+    const { port } = listener.addr as Deno.NetAddr;
+    const at = (p: string) => new URL(`http://127.0.0.1:${port}${p}`);
+    await assert.rejects(
+      rawRequest("GET", at("/silent"), {}, undefined, { timeoutMs: 200 }),
+      (err: Error) => err instanceof RawConnectionError && /No answer .* 0\.2 s/.test(err.message),
+    );
+    const stalled = await rawRequest("GET", at("/stall"), {}, undefined, { timeoutMs: 200 });
+    await assert.rejects(text(stalled.body), /No answer from the server for 0\.2 s/);
+    const slow = await rawRequest("GET", at("/slow"), {}, undefined, { timeoutMs: 1000 });
+    assert.equal(await text(slow.body), "abcdefghijklmno");
+  } finally {
+    listener.close();
+    for (const c of conns) {
+      try {
+        c.close();
+      } catch { /* closed */ }
+    }
+    await served.catch(() => {});
+  }
+});

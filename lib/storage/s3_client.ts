@@ -123,8 +123,10 @@ export class S3Client {
       : options.body;
     let raw;
     try {
+      // Two minutes without progress fails the call; a long download goes on while data comes.
       raw = await rawRequest(method, url, sent, body, {
-        signal: options.signal ?? AbortSignal.timeout(300_000),
+        signal: options.signal,
+        timeoutMs: 120_000,
       });
     } catch (err) {
       if (!(err instanceof RawConnectionError)) throw err;
