@@ -257,11 +257,7 @@ export class DockerClient {
   }
 
   async #rawError(method: string, path: string, res: RawResponse): Promise<DockerError> {
-    let text = "";
-    for await (const chunk of res.body) {
-      if (text.length < ERROR_BODY_CAP) text += new TextDecoder().decode(chunk);
-    }
-    return this.#errorFor(method, path, res.status, text);
+    return this.#errorFor(method, path, res.status, await readCapped(res.body));
   }
 
   /**
@@ -401,10 +397,11 @@ function withQuery(path: string, query?: StreamOptions["query"]): string {
   return qs ? `${path}?${qs}` : path;
 }
 
-async function readCapped(res: http.IncomingMessage): Promise<string> {
+/** An error answer's text, up to the cap (the rest is read and dropped). */
+async function readCapped(res: AsyncIterable<Uint8Array>): Promise<string> {
   let text = "";
   for await (const chunk of res) {
-    if (text.length < ERROR_BODY_CAP) text += new TextDecoder().decode(chunk as Uint8Array);
+    if (text.length < ERROR_BODY_CAP) text += new TextDecoder().decode(chunk);
   }
   return text;
 }

@@ -158,7 +158,7 @@ async function exchange(
       else if (body) await sendChunked(conn, body, close);
     } catch (err) {
       if (err instanceof BodyFailure) throw err;
-      sendError = err; // the engine may have answered (a refusal): read that first
+      sendError = err; // the server may have answered (a refusal): read that first
     }
     const reader = new BufferedConn(conn, watchdog);
     let response: { status: number; headers: Headers };
@@ -184,7 +184,7 @@ async function exchange(
     if (err instanceof BodyFailure) throw err.error;
     throw err instanceof RawConnectionError
       ? err
-      : new RawConnectionError(`The engine's connection failed: ${err}`, { cause: err });
+      : new RawConnectionError(`The connection failed: ${err}`, { cause: err });
   }
 }
 
@@ -244,12 +244,12 @@ class BufferedConn {
   async line(cap: number): Promise<string> {
     let text = "";
     for (;;) {
-      if (!await this.fill()) throw new Error("The engine closed the connection mid-response");
+      if (!await this.fill()) throw new Error("The server closed the connection mid-response");
       const nl = this.buf.subarray(this.pos, this.end).indexOf(10);
       const stop = nl === -1 ? this.end : this.pos + nl;
       text += decoder.decode(this.buf.subarray(this.pos, stop));
       this.pos = nl === -1 ? this.end : stop + 1;
-      if (text.length > cap) throw new Error("The engine's response line is too long");
+      if (text.length > cap) throw new Error("The server's response line is too long");
       if (nl !== -1) return text.endsWith("\r") ? text.slice(0, -1) : text;
     }
   }
@@ -258,13 +258,13 @@ class BufferedConn {
 async function readHead(reader: BufferedConn): Promise<{ status: number; headers: Headers }> {
   const statusLine = await reader.line(HEAD_CAP);
   const match = /^HTTP\/1\.[01] (\d{3})/.exec(statusLine);
-  if (!match) throw new Error(`Not an HTTP response from the engine: ${statusLine.slice(0, 80)}`);
+  if (!match) throw new Error(`Not an HTTP response from the server: ${statusLine.slice(0, 80)}`);
   const headers = new Headers();
   let size = statusLine.length;
   for (;;) {
     const line = await reader.line(HEAD_CAP);
     size += line.length;
-    if (size > HEAD_CAP) throw new Error("The engine's response head is too large");
+    if (size > HEAD_CAP) throw new Error("The server's response head is too large");
     if (line === "") break;
     const colon = line.indexOf(":");
     if (colon > 0) headers.append(line.slice(0, colon).trim(), line.slice(colon + 1).trim());
@@ -291,7 +291,7 @@ function bodyStream(
           if (chunked && remaining === 0) {
             const size = Number.parseInt((await reader.line(1024)).split(";")[0], 16);
             if (!Number.isFinite(size) || size < 0) {
-              throw new Error("Bad chunk size from the engine");
+              throw new Error("Bad chunk size from the server");
             }
             if (size === 0) {
               while ((await reader.line(HEAD_CAP)) !== ""); // trailers
@@ -305,7 +305,7 @@ function bodyStream(
               finished = true;
               break;
             }
-            throw new Error("The engine closed the connection mid-stream");
+            throw new Error("The server closed the connection mid-stream");
           }
           const take = Math.min(remaining, reader.end - reader.pos);
           controller.enqueue(reader.buf.slice(reader.pos, reader.pos + take));

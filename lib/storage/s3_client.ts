@@ -138,7 +138,8 @@ export class S3Client {
       await raw.body.cancel();
       throw new Error(`${url.host} answered with a redirect (${raw.status}); not followed`);
     }
-    const empty = method === "HEAD" || raw.status === 204 || raw.status === 205;
+    // A HEAD answer and these statuses have no body; a Response refuses one for them.
+    const empty = method === "HEAD" || [204, 205, 304].includes(raw.status);
     if (empty) await raw.body.cancel();
     const res = new Response(empty ? null : raw.body, {
       status: raw.status,

@@ -12,8 +12,7 @@ const failedScripts = new WeakMap<Page, string[]>();
  * so it is reloaded (at most twice). Without such an abort, 30 s without hydration fails.
  */
 export async function islandsReady(page: Page): Promise<void> {
-  let reloads = 0;
-  for (let waited = 0;; waited += 5_000) {
+  for (let reloads = 0, waited = 0;;) {
     try {
       await page.waitForFunction(
         () =>
@@ -28,11 +27,12 @@ export async function islandsReady(page: Page): Promise<void> {
       const failed = failedScripts.get(page) ?? [];
       if (reloads < 2 && failed.some((f) => f.includes("ERR_NETWORK_CHANGED"))) {
         reloads++;
-        waited = -5_000;
+        waited = 0;
         await page.reload();
         continue;
       }
-      if (waited + 5_000 < 30_000) continue;
+      waited += 5_000;
+      if (waited < 30_000) continue;
       // Name the islands that did not hydrate: the timeout alone says nothing.
       const missing = await page.evaluate(() =>
         [...document.querySelectorAll<HTMLElement>("[data-island]")].filter((e) =>
